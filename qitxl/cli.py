@@ -1,0 +1,57 @@
+"""The ``qitxl`` command: a thin face over the core.
+
+Each subcommand lives in the module named in COMMANDS, which provides ``add_arguments(parser)``
+and ``run(args) -> int``; modules are imported only when their command runs, so ``qitxl info``
+does not pay for the workbook writer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+# name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "info": ("qitxl.commands", "dataset version, counts, method and sources"),
+    "rank": ("qitxl.commands", "print the ranking table"),
+    "resolve": ("qitxl.commands", "resolve province names to ISO codes (one per argument)"),
+    "validate": ("qitxl.commands", "validate a dataset folder and list every problem"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qitxl", description="Rank China's provinces on quantum information technology.")
+    parser.add_argument("--version", action="version", version=f"qitxl {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        mod = importlib.import_module(module)
+        getattr(mod, f"add_{name}_arguments", getattr(mod, "add_arguments", lambda _p: None))(p)
+        p.set_defaults(_module=module, _name=name)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    mod = importlib.import_module(args._module)
+    runner = getattr(mod, f"run_{args._name}", None) or mod.run
+    try:
+        return int(runner(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,619 @@
+"""Load and validate a qitxl dataset (the bundled one or a user's folder) into one immutable object.
+
+A dataset is a folder of four tables and one methodology file:
+
+- ``provinces.csv``: the 34 provincial-level divisions, their codes and names;
+- ``indicators.csv``: long table ``iso_code, indicator, value, year, unit, source_id, confidence, note``;
+- ``sources.csv``: every source once;
+- ``reported_tiers.csv``: the seed article's tiers, shipped "as reported";
+- ``methodology.toml``: pillars, indicators, method choices, weights, tiers, version.
+
+A user's folder may hold any subset: missing files are taken from the bundled dataset. Every
+problem found is reported together, as file, row, column and what is wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+
+TABLES = ("provinces.csv", "indicators.csv", "sources.csv", "reported_tiers.csv")
+CONFIDENCE_LEVELS = ("official", "peer_reviewed", "major_outlet", "secondary", "thin", "review")
+NORMALISATIONS = ("minmax", "zscore", "rank", "goalposts")
+AGGREGATIONS = ("arithmetic", "geometric")
+WEIGHTINGS = ("default", "equal")
+MISSING_RULES = ("reweight",)
+REGIONS = ("East", "Central", "West", "Northeast", "")
+TYPES = ("Province", "Municipality", "Autonomous region", "Special administrative region")
+MAX_TABLE_BYTES = 20_000_000
+QIT_PREFIX = "qit_"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a dataset: where it is and what is wrong."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+class DatasetError(ValueError):
+    """A dataset failed validation; ``problems`` lists everything found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems[:50])
+        more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
+        super().__init__(f"dataset has {len(self.problems)} problem(s):\n{lines}{more}")
+
+
+@dataclass(frozen=True)
+class Province:
+    """One provincial-level division with every code and name it is known by."""
+
+    iso_code: str
+    iso_code_legacy: str
+    gb_code: str
+    name_en: str
+    name_zh: str
+    name_zh_short: str
+    name_iso: str
+    pinyin_tone: str
+    pinyin: str
+    aliases_en: tuple[str, ...]
+    abbr_zh: tuple[str, ...]
+    type: str
+    type_zh: str
+    region: str
+    capital_en: str
+    capital_zh: str
+    nbs_statistics: bool
+    assessed: bool
+    reported_tier: int | None
+    reported_label: str | None
+    reported_label_zh: str | None = None
+
+    def name(self, lang: str = "en") -> str:
+        """Display name: English, or the short Chinese name for ``lang="zh"``."""
+        return self.name_zh_short if lang == "zh" else self.name_en
+
+    def reported(self, lang: str = "en") -> str:
+        """The seed article's tier label, or 'not mentioned'."""
+        if self.reported_tier is None:
+            return "未提及" if lang == "zh" else "not mentioned"
+        return (self.reported_label_zh or self.reported_label or "") if lang == "zh" else (self.reported_label or "")
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One sourced value: an indicator for a province in a year."""
+
+    iso_code: str
+    indicator: str
+    value: float
+    year: int
+    unit: str
+    source_ids: tuple[str, ...]
+    confidence: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Source:
+    source_id: str
+    title: str
+    publisher: str
+    date: str
+    url: str
+    kind: str
+    confidence: str
+
+    def citation(self) -> str:
+        """A one-line citation: publisher, title, date, URL."""
+        parts = [self.publisher, self.title, self.date]
+        text = ". ".join(p for p in parts if p and p != "unknown")
+        return f"{text}. {self.url}" if self.url else text
+
+
+@dataclass(frozen=True)
+class Pillar:
+    id: str
+    label_en: str
+    label_zh: str
+    weight: float
+    about_en: str
+    about_zh: str
+    indicators: tuple[str, ...]
+
+    def label(self, lang: str = "en") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    pillar: str
+    label_en: str
+    label_zh: str
+    unit: str
+    direction: int
+    weight: float
+    goalposts: tuple[float, float] | None
+    year: int | None
+
+    def label(self, lang: str = "en") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
+class TierDef:
+    level: int
+    min_score: float
+    label_en: str
+    label_zh: str
+
+    def label(self, lang: str = "en") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
+class Method:
+    normalisation: str = "minmax"
+    aggregation: str = "arithmetic"
+    weighting: str = "default"
+    missing: str = "reweight"
+    skew_transform: str = "auto"
+    skew_limit: float = 2.0
+    kurtosis_limit: float = 3.5
+    geometric_floor: float = 1.0
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything the model needs, immutable once loaded."""
+
+    version: str
+    date: str
+    title_en: str
+    title_zh: str
+    provinces: tuple[Province, ...]
+    pillars: tuple[Pillar, ...]
+    indicators: tuple[Indicator, ...]
+    tiers: tuple[TierDef, ...]
+    method: Method
+    observations: tuple[Observation, ...]
+    sources: Mapping[str, Source]
+    origin: str = "bundled"
+    _by_iso: Mapping[str, Province] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_iso", MappingProxyType({p.iso_code: p for p in self.provinces}))
+
+    def province(self, iso_code: str) -> Province:
+        """The province with this ISO code (KeyError if none)."""
+        return self._by_iso[iso_code]
+
+    @property
+    def assessed(self) -> tuple[Province, ...]:
+        return tuple(p for p in self.provinces if p.assessed)
+
+    def pillar(self, pillar_id: str) -> Pillar:
+        for p in self.pillars:
+            if p.id == pillar_id:
+                return p
+        raise KeyError(pillar_id)
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for i in self.indicators:
+            if i.id == indicator_id:
+                return i
+        raise KeyError(indicator_id)
+
+    @property
+    def default_weights(self) -> dict[str, float]:
+        return {p.id: p.weight for p in self.pillars}
+
+    def model_values(self) -> dict[str, dict[str, float]]:
+        """Indicator -> {iso_code: value} for the year the model uses (latest unless pinned)."""
+        out: dict[str, dict[str, tuple[int, float]]] = {i.id: {} for i in self.indicators}
+        pinned = {i.id: i.year for i in self.indicators}
+        for o in self.observations:
+            if o.indicator not in out:
+                continue
+            if pinned[o.indicator] is not None and o.year != pinned[o.indicator]:
+                continue
+            cur = out[o.indicator].get(o.iso_code)
+            if cur is None or o.year > cur[0]:
+                out[o.indicator][o.iso_code] = (o.year, o.value)
+        return {k: {iso: yv[1] for iso, yv in v.items()} for k, v in out.items()}
+
+    def observation(self, iso_code: str, indicator: str, year: int | None = None) -> Observation | None:
+        """The observation for that province and indicator: the given year, else the model's year."""
+        if year is None:
+            ind = next((i for i in self.indicators if i.id == indicator), None)
+            year = ind.year if ind is not None else None
+        best = None
+        for o in self.observations:
+            if o.iso_code == iso_code and o.indicator == indicator:
+                if year is not None and o.year == year:
+                    return o
+                if year is None and (best is None or o.year > best.year):
+                    best = o
+        return best
+
+    def observations_table(self):
+        """The long indicator table as a new pandas DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [{**o.__dict__, "source_ids": "|".join(o.source_ids)} for o in self.observations]
+        )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _bundled_dir() -> Path:
+    return Path(str(resources.files("qitxl") / "data"))
+
+
+def _read_csv(path: Path, name: str, required: tuple[str, ...], problems: list[Problem]) -> list[dict[str, str]]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_TABLE_BYTES:
+            problems.append(Problem(name, None, None, f"file is {size} bytes; the limit is {MAX_TABLE_BYTES}"))
+            return []
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            missing = [c for c in required if c not in header]
+            if missing:
+                problems.append(Problem(name, 1, ", ".join(missing), "missing column(s)"))
+                return []
+            rows = []
+            for row in reader:
+                if None in row:
+                    problems.append(Problem(name, reader.line_num, None, "more fields than the header has"))
+                    continue
+                rows.append({k: (v or "").strip() for k, v in row.items()})
+            return rows
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, None, None, f"not UTF-8 text ({exc.reason})"))
+    except csv.Error as exc:
+        problems.append(Problem(name, None, None, f"not a readable CSV file ({exc})"))
+    except OSError as exc:
+        problems.append(Problem(name, None, None, f"cannot be read ({exc.strerror})"))
+    return []
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in text.split("|") if s.strip())
+
+
+def _finite(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _load_methodology(path: Path, problems: list[Problem]) -> dict | None:
+    name = path.name
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(Problem(name, None, None, f"not valid TOML ({exc})"))
+    except OSError as exc:
+        problems.append(Problem(name, None, None, f"cannot be read ({exc.strerror})"))
+    return None
+
+
+def _parse_methodology(meta: dict, problems: list[Problem]):
+    f = "methodology.toml"
+
+    def need(table: Mapping, key: str, kind, where: str):
+        if key not in table:
+            problems.append(Problem(f, None, f"{where}.{key}", "missing"))
+            return None
+        value = table[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            problems.append(Problem(f, None, f"{where}.{key}", f"must be {kind.__name__}, not {value!r}"))
+            return None
+        return value
+
+    ds = meta.get("dataset", {})
+    version = need(ds, "version", str, "dataset") or "?"
+    date = need(ds, "date", str, "dataset") or "?"
+    title_en = ds.get("title_en", "qitxl dataset")
+    title_zh = ds.get("title_zh", title_en)
+
+    m = meta.get("method", {})
+    method_kwargs = {}
+    for key, allowed in (("normalisation", NORMALISATIONS), ("aggregation", AGGREGATIONS),
+                         ("weighting", WEIGHTINGS), ("missing", MISSING_RULES),
+                         ("skew_transform", ("auto", "none"))):
+        if key in m:
+            if m[key] not in allowed:
+                problems.append(Problem(f, None, f"method.{key}", f"{m[key]!r} is not one of {', '.join(allowed)}"))
+            else:
+                method_kwargs[key] = m[key]
+    for key in ("skew_limit", "kurtosis_limit", "geometric_floor"):
+        if key in m:
+            v = m[key]
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0:
+                problems.append(Problem(f, None, f"method.{key}", f"must be a positive number, not {v!r}"))
+            else:
+                method_kwargs[key] = float(v)
+    method = Method(**method_kwargs)
+
+    raw_inds = meta.get("indicators", {})
+    indicators: list[Indicator] = []
+    for iid, spec in raw_inds.items():
+        where = f"indicators.{iid}"
+        pillar = need(spec, "pillar", str, where)
+        direction = spec.get("direction", 1)
+        if direction not in (1, -1):
+            problems.append(Problem(f, None, f"{where}.direction", f"must be 1 or -1, not {direction!r}"))
+            direction = 1
+        weight = spec.get("weight", 1.0)
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0 or not math.isfinite(weight):
+            problems.append(Problem(f, None, f"{where}.weight", f"must be a non-negative number, not {weight!r}"))
+            weight = 1.0
+        gp = spec.get("goalposts")
+        goalposts = None
+        if gp is not None:
+            if (not isinstance(gp, list) or len(gp) != 2
+                    or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in gp)
+                    or not gp[0] < gp[1]):
+                problems.append(Problem(f, None, f"{where}.goalposts", "must be [low, high] with low < high"))
+            else:
+                goalposts = (float(gp[0]), float(gp[1]))
+        year = spec.get("year")
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+            problems.append(Problem(f, None, f"{where}.year", f"must be a whole year, not {year!r}"))
+            year = None
+        indicators.append(Indicator(
+            id=iid, pillar=pillar or "", label_en=spec.get("label_en", iid),
+            label_zh=spec.get("label_zh", spec.get("label_en", iid)), unit=spec.get("unit", ""),
+            direction=int(direction), weight=float(weight), goalposts=goalposts, year=year,
+        ))
+
+    pillars: list[Pillar] = []
+    seen: set[str] = set()
+    for n, spec in enumerate(meta.get("pillars", []), start=1):
+        where = f"pillars[{n}]"
+        pid = need(spec, "id", str, where)
+        weight = need(spec, "weight", float, where)
+        if pid is None:
+            continue
+        if pid in seen:
+            problems.append(Problem(f, None, f"{where}.id", f"duplicate pillar {pid!r}"))
+        seen.add(pid)
+        if weight is not None and (weight < 0 or not math.isfinite(weight)):
+            problems.append(Problem(f, None, f"{where}.weight", f"must be >= 0, not {weight}"))
+        members = tuple(i.id for i in indicators if i.pillar == pid)
+        if not members:
+            problems.append(Problem(f, None, f"{where}", f"pillar {pid!r} has no indicators"))
+        pillars.append(Pillar(
+            id=pid, label_en=spec.get("label_en", pid), label_zh=spec.get("label_zh", pid),
+            weight=float(weight or 0.0), about_en=spec.get("about_en", ""),
+            about_zh=spec.get("about_zh", ""), indicators=members,
+        ))
+    if not pillars:
+        problems.append(Problem(f, None, "pillars", "no pillars defined"))
+    for i in indicators:
+        if i.pillar and i.pillar not in seen:
+            problems.append(Problem(f, None, f"indicators.{i.id}.pillar", f"unknown pillar {i.pillar!r}"))
+    total = sum(p.weight for p in pillars)
+    if pillars and not math.isclose(total, 1.0, abs_tol=1e-9):
+        problems.append(Problem(f, None, "pillars.weight", f"weights sum to {total:g}, not 1"))
+
+    tiers: list[TierDef] = []
+    for n, spec in enumerate(meta.get("tiers", []), start=1):
+        where = f"tiers[{n}]"
+        level = need(spec, "level", int, where)
+        lo = need(spec, "min_score", float, where)
+        if level is None or lo is None:
+            continue
+        tiers.append(TierDef(level, lo, spec.get("label_en", f"Tier {level}"),
+                             spec.get("label_zh", spec.get("label_en", f"Tier {level}"))))
+    tiers.sort(key=lambda t: t.level)
+    if not tiers:
+        problems.append(Problem(f, None, "tiers", "no tiers defined"))
+    elif [t.level for t in tiers] != list(range(1, len(tiers) + 1)):
+        problems.append(Problem(f, None, "tiers.level", "levels must run 1, 2, 3, ... without gaps"))
+    elif any(a.min_score <= b.min_score for a, b in zip(tiers, tiers[1:], strict=False)):
+        problems.append(Problem(f, None, "tiers.min_score", "must fall strictly from level 1 down"))
+    elif tiers[-1].min_score > 0:
+        problems.append(Problem(f, None, "tiers.min_score", "the last tier must start at 0"))
+    return (version, date, title_en, title_zh), method, tuple(pillars), tuple(indicators), tuple(tiers)
+
+
+def load_dataset(folder: str | Path | None = None) -> Dataset:
+    """Load and validate a dataset folder; files it lacks come from the bundled dataset.
+
+    Raises DatasetError listing every problem found (file, row, column, what is wrong).
+    """
+    bundled = _bundled_dir()
+    user = Path(folder) if folder is not None else None
+    problems: list[Problem] = []
+    if user is not None and not user.is_dir():
+        raise DatasetError([Problem(str(user), None, None, "not a folder")])
+
+    def pick(name: str) -> Path:
+        if user is not None and (user / name).is_file():
+            return user / name
+        return bundled / name
+
+    meta = _load_methodology(pick("methodology.toml"), problems)
+    if meta is None:
+        raise DatasetError(problems)
+    head, method, pillars, indicators, tiers = _parse_methodology(meta, problems)
+
+    prov_rows = _read_csv(pick("provinces.csv"), "provinces.csv",
+                          ("iso_code", "iso_code_legacy", "gb_code", "name_en", "name_zh", "name_zh_short",
+                           "pinyin_tone", "type", "region"), problems)
+    ind_rows = _read_csv(pick("indicators.csv"), "indicators.csv",
+                         ("iso_code", "indicator", "value", "year", "unit", "source_id", "confidence"), problems)
+    src_rows = _read_csv(pick("sources.csv"), "sources.csv",
+                         ("source_id", "title", "publisher", "date", "url", "kind", "confidence"), problems)
+    tier_rows = _read_csv(pick("reported_tiers.csv"), "reported_tiers.csv",
+                          ("iso_code", "reported_tier", "reported_label", "source_id"), problems)
+
+    sources: dict[str, Source] = {}
+    for n, r in enumerate(src_rows, start=2):
+        sid = r["source_id"]
+        if not sid:
+            problems.append(Problem("sources.csv", n, "source_id", "empty"))
+        elif sid in sources:
+            problems.append(Problem("sources.csv", n, "source_id", f"duplicate source {sid!r}"))
+        if r["confidence"] not in CONFIDENCE_LEVELS:
+            problems.append(Problem("sources.csv", n, "confidence",
+                                    f"{r['confidence']!r} is not one of {', '.join(CONFIDENCE_LEVELS)}"))
+        sources[sid] = Source(**{k: r[k] for k in Source.__dataclass_fields__})
+
+    def check_sources(file: str, n: int, text: str) -> tuple[str, ...]:
+        ids = _split(text)
+        if not ids:
+            problems.append(Problem(file, n, "source_id", "empty: every value needs a source"))
+        for sid in ids:
+            if sid not in sources:
+                problems.append(Problem(file, n, "source_id", f"unknown source {sid!r} (not in sources.csv)"))
+        return ids
+
+    # provinces
+    prov_raw: dict[str, dict[str, str]] = {}
+    for n, r in enumerate(prov_rows, start=2):
+        iso = r["iso_code"]
+        if not (len(iso) == 5 and iso.startswith("CN-") and iso[3:].isalpha() and iso[3:].isupper()):
+            problems.append(Problem("provinces.csv", n, "iso_code", f"{iso!r} is not an ISO 3166-2:CN code like CN-AH"))
+            continue
+        if iso in prov_raw:
+            problems.append(Problem("provinces.csv", n, "iso_code", f"duplicate {iso}"))
+        if not (len(r["gb_code"]) == 6 and r["gb_code"].isdigit()):
+            problems.append(Problem("provinces.csv", n, "gb_code", f"{r['gb_code']!r} is not a 6-digit GB/T 2260 code"))
+        if r["type"] not in TYPES:
+            problems.append(Problem("provinces.csv", n, "type", f"{r['type']!r} is not one of {', '.join(TYPES)}"))
+        if r["region"] not in REGIONS:
+            problems.append(Problem("provinces.csv", n, "region", f"{r['region']!r} is not an NBS region"))
+        if not r["name_en"] or not r["name_zh"]:
+            problems.append(Problem("provinces.csv", n, "name_en", "English and Chinese names are required"))
+        prov_raw[iso] = r | {"_row": str(n)}
+    for col in ("gb_code", "iso_code_legacy", "name_en", "name_zh"):
+        seen_vals: dict[str, str] = {}
+        for iso, r in prov_raw.items():
+            v = r[col]
+            if v in seen_vals:
+                problems.append(Problem("provinces.csv", int(r["_row"]), col, f"{v!r} also used by {seen_vals[v]}"))
+            seen_vals[v] = iso
+
+    # reported tiers
+    reported: dict[str, tuple[int, str, str]] = {}
+    for n, r in enumerate(tier_rows, start=2):
+        if r["iso_code"] not in prov_raw:
+            problems.append(Problem("reported_tiers.csv", n, "iso_code", f"unknown province {r['iso_code']!r}"))
+            continue
+        if not r["reported_tier"].isdigit():
+            problems.append(Problem("reported_tiers.csv", n, "reported_tier", "must be a whole number (1 = top)"))
+            continue
+        check_sources("reported_tiers.csv", n, r["source_id"])
+        reported[r["iso_code"]] = (int(r["reported_tier"]), r["reported_label"], r.get("reported_label_zh", ""))
+
+    # indicators
+    known = {i.id: i for i in indicators}
+    observations: list[Observation] = []
+    keys: set[tuple[str, str, int]] = set()
+    for n, r in enumerate(ind_rows, start=2):
+        iso, iid = r["iso_code"], r["indicator"]
+        bad = False
+        if iso not in prov_raw:
+            problems.append(Problem("indicators.csv", n, "iso_code", f"unknown province {iso!r}"))
+            bad = True
+        if not iid:
+            problems.append(Problem("indicators.csv", n, "indicator", "empty"))
+            bad = True
+        value = _finite(r["value"])
+        if value is None:
+            problems.append(Problem("indicators.csv", n, "value", f"{r['value']!r} is not a finite number"))
+            bad = True
+        year = int(r["year"]) if r["year"].isdigit() else None
+        if year is None or not 1949 <= year <= 2100:
+            problems.append(Problem("indicators.csv", n, "year", f"{r['year']!r} is not a year"))
+            bad = True
+        if r["confidence"] not in CONFIDENCE_LEVELS:
+            problems.append(Problem("indicators.csv", n, "confidence",
+                                    f"{r['confidence']!r} is not one of {', '.join(CONFIDENCE_LEVELS)}"))
+        ind = known.get(iid)
+        if ind is not None and value is not None:
+            if ind.unit and r["unit"] != ind.unit:
+                problems.append(Problem("indicators.csv", n, "unit",
+                                        f"{r['unit']!r} but methodology.toml says {iid} is in {ind.unit!r}"))
+            if ind.goalposts and not ind.goalposts[0] <= value <= ind.goalposts[1]:
+                problems.append(Problem("indicators.csv", n, "value",
+                                        f"{value:g} outside {iid}'s range {ind.goalposts[0]:g}-{ind.goalposts[1]:g}"))
+            if not ind.goalposts and value < 0:
+                problems.append(Problem("indicators.csv", n, "value", f"{value:g} is negative"))
+        ids = check_sources("indicators.csv", n, r["source_id"])
+        if bad:
+            continue
+        key = (iso, iid, year)
+        if key in keys:
+            problems.append(Problem("indicators.csv", n, "indicator", f"duplicate row for {iso}, {iid}, {year}"))
+        keys.add(key)
+        observations.append(Observation(iso, iid, value, year, r["unit"], ids, r["confidence"], r.get("note", "")))
+
+    has_evidence = {o.iso_code for o in observations if o.indicator.startswith(QIT_PREFIX) and o.indicator in known}
+    provinces = []
+    for iso, r in sorted(prov_raw.items()):
+        tier = reported.get(iso)
+        provinces.append(Province(
+            iso_code=iso, iso_code_legacy=r["iso_code_legacy"], gb_code=r["gb_code"],
+            name_en=r["name_en"], name_zh=r["name_zh"], name_zh_short=r["name_zh_short"],
+            name_iso=r.get("name_iso", ""), pinyin_tone=r["pinyin_tone"], pinyin=r.get("pinyin", ""),
+            aliases_en=_split(r.get("aliases_en", "")), abbr_zh=_split(r.get("abbr_zh", "")),
+            type=r["type"], type_zh=r.get("type_zh", ""), region=r["region"],
+            capital_en=r.get("capital_en", ""), capital_zh=r.get("capital_zh", ""),
+            nbs_statistics=r.get("nbs_statistics", "no") == "yes",
+            assessed=iso in has_evidence,
+            reported_tier=tier[0] if tier else None, reported_label=tier[1] if tier else None,
+            reported_label_zh=(tier[2] or tier[1]) if tier else None,
+        ))
+    if not has_evidence and not problems:
+        problems.append(Problem("indicators.csv", None, "indicator",
+                                "no province has coded QIT evidence (qit_* rows), so none can be ranked"))
+    if problems:
+        raise DatasetError(problems)
+    version, date, title_en, title_zh = head
+    return Dataset(
+        version=version, date=date, title_en=title_en, title_zh=title_zh,
+        provinces=tuple(provinces), pillars=pillars, indicators=indicators, tiers=tiers,
+        method=method, observations=tuple(observations), sources=MappingProxyType(sources),
+        origin="bundled" if user is None else str(user),
+    )
+
+
+@cache
+def bundled() -> Dataset:
+    """The dataset shipped with qitxl, loaded once."""
+    return load_dataset(None)
