@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rank": ("qitxl.commands", "print the ranking table"),
     "resolve": ("qitxl.commands", "resolve province names to ISO codes (one per argument)"),
     "validate": ("qitxl.commands", "validate a dataset folder and list every problem"),
+    "sensitivity": ("qitxl.sensitivity", "Monte Carlo rank intervals over weights and method choices"),
 }
 
 

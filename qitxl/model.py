@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .dataset import Dataset, TierDef, bundled
+from .dataset import AGGREGATIONS, NORMALISATIONS, Dataset, TierDef, bundled
 
 Weights = Mapping[str, float] | Sequence[float] | None
 
@@ -145,17 +145,29 @@ def weighted_mean(values: np.ndarray, weights: np.ndarray, geometric: bool = Fal
     Geometric: inputs are shifted to [floor, 100] first (they must be on a 0-100 scale).
     A row with no values (or only zero-weight values) gives NaN.
     """
+    return weighted_mean_batch(values, np.asarray(weights, dtype=float)[None, :], geometric, floor)[0]
+
+
+def weighted_mean_batch(values: np.ndarray, weights: np.ndarray, geometric: bool = False,
+                        floor: float = 1.0) -> np.ndarray:
+    """``weighted_mean`` for many weight vectors at once: values (n x k), weights (m x k) -> (m x n).
+
+    The composite of the model and every Monte Carlo draw go through this one routine, so a draw
+    with the nominal weights reproduces the nominal scores bit for bit (and hence its ranks and ties).
+    Weights need not sum to 1: each row is divided by the weights of the values it has.
+    """
     ok = ~np.isnan(values)
-    w = np.where(ok, weights[None, :], 0.0)
-    wsum = w.sum(axis=1)
+    w = np.where(ok[None, :, :], weights[:, None, :], 0.0)
+    wsum = w.sum(axis=2)
     safe = np.where(ok, values, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         if geometric:
             shifted = floor + safe * (100.0 - floor) / 100.0
-            res = np.exp((w * np.log(np.where(ok, shifted, 1.0))).sum(axis=1) / wsum)
+            logs = np.log(np.where(ok, shifted, 1.0))
+            res = np.exp((w * logs[None, :, :]).sum(axis=2) / wsum)
             res = (res - floor) * 100.0 / (100.0 - floor)
         else:
-            res = (w * safe).sum(axis=1) / wsum
+            res = (w * safe[None, :, :]).sum(axis=2) / wsum
     return np.where(wsum > 0, res, np.nan)
 
 
@@ -256,49 +268,147 @@ class Results:
         return df.sort_values(["rank", "iso_code"])
 
 
-def compute(dataset: Dataset | None = None, weights: Weights = None, *, normalisation: str | None = None,
-            aggregation: str | None = None, weighting: str | None = None,
-            skew_transform: str | None = None) -> Results:
-    """Run the model on ``dataset`` (bundled by default) with the given choices."""
-    ds = dataset or bundled()
-    m = ds.method
-    norm = normalisation or m.normalisation
-    agg = aggregation or m.aggregation
-    if agg == "geometric" and norm == "zscore":
-        raise ValueError("geometric aggregation needs scores on 0-100; z-scores can be negative")
-    w = resolve_weights(ds, weights, weighting)
-    isos = tuple(p.iso_code for p in ds.assessed)
-    inds = ds.indicators
+SKEW_TREATMENTS = ("auto", "winsorise", "none")
+
+
+def is_outlying(x: np.ndarray, skew_limit: float, kurtosis_limit: float) -> bool:
+    """The JRC/COIN rule of thumb: |skewness| above its limit and kurtosis above its limit."""
+    skew, kurt = skew_kurtosis(x)
+    return abs(skew) > skew_limit and kurt > kurtosis_limit
+
+
+def winsor_max(n: int) -> int:
+    """How many points winsorisation may change in a column of ``n`` values: 10%, at least one.
+
+    COINr's default of 5 points suits 100+ countries; with a dozen provinces 5 would rewrite 40%
+    of the data, so the cap scales with the number of values instead.
+    """
+    return max(1, n // 10)
+
+
+def winsorise(x: np.ndarray, skew_limit: float, kurtosis_limit: float,
+              max_points: int | None = None) -> tuple[np.ndarray, int]:
+    """Winsorise one point at a time until the column is no longer outlying (COINr's procedure).
+
+    Each step gives the most extreme value on the side of the skew the value of the next one in.
+    Returns the treated column and the number of points changed; if ``max_points`` steps do not
+    bring the column within the limits, returns the last state and ``max_points + 1`` so the
+    caller can fall back to another treatment.
+    """
+    x = np.array(x, dtype=float)
+    ok = np.flatnonzero(~np.isnan(x))
+    cap = winsor_max(len(ok)) if max_points is None else max_points
+    for done in range(cap + 1):
+        if not is_outlying(x, skew_limit, kurtosis_limit):
+            return x, done
+        if done == cap:
+            break
+        v = x[ok]
+        order = np.argsort(v, kind="stable")
+        if skew_kurtosis(x)[0] > 0:
+            x[ok[order[-1]]] = v[order[-2]]
+        else:
+            x[ok[order[0]]] = v[order[1]]
+    return x, cap + 1
+
+
+def treat(x: np.ndarray, how: str, skew_limit: float, kurtosis_limit: float) -> tuple[np.ndarray, str]:
+    """Treat one skewed indicator column; returns the column and what was done, for reporting.
+
+    ``auto``: ln(1 + x) when the column is outlying. ``winsorise``: winsorise up to
+    ``winsor_max`` points, and if that is not enough use ln(1 + x) on the original values (as
+    COINr's Treat does). ``none``: nothing. A column with negative values is never logged.
+    """
+    if how not in SKEW_TREATMENTS:
+        raise ValueError(f"unknown skew treatment {how!r}; choose from {', '.join(SKEW_TREATMENTS)}")
+    if how == "none" or not is_outlying(x, skew_limit, kurtosis_limit):
+        return x, "none"
+    if how == "winsorise":
+        treated, points = winsorise(x, skew_limit, kurtosis_limit)
+        if points <= winsor_max(int((~np.isnan(x)).sum())):
+            return treated, f"winsorised ({points} point{'s' if points != 1 else ''})"
+    if np.nanmin(x) >= 0:
+        return np.log1p(x), "log"
+    return x, "none"
+
+
+def raw_matrix(ds: Dataset) -> np.ndarray:
+    """Assessed provinces x indicators: the model-year values, NaN where a value is missing."""
+    isos = [p.iso_code for p in ds.assessed]
     values = ds.model_values()
-    raw = np.array([[values[i.id].get(iso, np.nan) for i in inds] for iso in isos], dtype=float).reshape(
-        len(isos), len(inds))
+    return np.array([[values[i.id].get(iso, np.nan) for i in ds.indicators] for iso in isos],
+                    dtype=float).reshape(len(isos), len(ds.indicators))
+
+
+def normalised_matrix(ds: Dataset, normalisation: str, skew_transform: str | None = None,
+                      raw: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, str]]:
+    """Treat and normalise every indicator: (assessed provinces x indicators, indicator -> treatment).
+
+    Indicators with fixed goalposts (the 0-5 ratings) are bounded by design and never treated.
+    Goalposts normalisation of an indicator without fixed goalposts takes its bounds from the
+    range of all provinces' values (assessed or not), after the same log transform if any.
+    """
+    m = ds.method
+    how = skew_transform or m.skew_transform
+    raw = raw_matrix(ds) if raw is None else raw
+    values = ds.model_values() if normalisation == "goalposts" else {}
     transforms: dict[str, str] = {}
     normed = np.empty_like(raw)
-    for j, ind in enumerate(inds):
-        col = raw[:, j]
-        transforms[ind.id] = "none"
-        if (skew_transform or m.skew_transform) == "auto" and ind.goalposts is None:
-            skew, kurt = skew_kurtosis(col)
-            if abs(skew) > m.skew_limit and kurt > m.kurtosis_limit and np.nanmin(col) >= 0:
-                col = np.log1p(col)
-                transforms[ind.id] = "log"
+    for j, ind in enumerate(ds.indicators):
+        col, transforms[ind.id] = raw[:, j], "none"
+        if ind.goalposts is None:
+            col, transforms[ind.id] = treat(col, how, m.skew_limit, m.kurtosis_limit)
         gp = ind.goalposts
-        if norm == "goalposts" and gp is None:
+        if normalisation == "goalposts" and gp is None:
             allv = np.array(list(values[ind.id].values()), dtype=float)
             if transforms[ind.id] == "log":
                 allv = np.log1p(allv)
             gp = (float(allv.min()), float(allv.max())) if len(allv) else None
-        elif gp is not None and transforms[ind.id] == "log":
-            gp = (math.log1p(gp[0]), math.log1p(gp[1]))
-        normed[:, j] = normalise(col, norm, gp, ind.direction)
-    missing = tuple((iso, inds[j].id) for i, iso in enumerate(isos) for j in range(len(inds))
-                    if np.isnan(raw[i, j]))
-    pillars = np.empty((len(isos), len(ds.pillars)))
-    ind_pos = {ind.id: j for j, ind in enumerate(inds)}
+        normed[:, j] = normalise(col, normalisation, gp, ind.direction)
+    return normed, transforms
+
+
+def pillar_matrix(ds: Dataset, normed: np.ndarray) -> np.ndarray:
+    """Assessed provinces x pillars: weighted mean of each pillar's normalised indicators (NaN skipped)."""
+    pillars = np.empty((normed.shape[0], len(ds.pillars)))
+    ind_pos = {ind.id: j for j, ind in enumerate(ds.indicators)}
     for k, pil in enumerate(ds.pillars):
         cols = [ind_pos[i] for i in pil.indicators]
-        iw = np.array([inds[c].weight for c in cols], dtype=float)
+        iw = np.array([ds.indicators[c].weight for c in cols], dtype=float)
         pillars[:, k] = weighted_mean(normed[:, cols], iw)
+    return pillars
+
+
+def check_method(normalisation: str, aggregation: str) -> None:
+    """Raise ValueError for an unknown or incompatible normalisation/aggregation pair."""
+    if normalisation not in NORMALISATIONS:
+        raise ValueError(f"unknown normalisation {normalisation!r}; choose from {', '.join(NORMALISATIONS)}")
+    if aggregation not in AGGREGATIONS:
+        raise ValueError(f"unknown aggregation {aggregation!r}; choose from {', '.join(AGGREGATIONS)}")
+    if aggregation == "geometric" and normalisation == "zscore":
+        raise ValueError("geometric aggregation needs scores on 0-100; z-scores can be negative")
+
+
+def compute(dataset: Dataset | None = None, weights: Weights = None, *, normalisation: str | None = None,
+            aggregation: str | None = None, weighting: str | None = None,
+            skew_transform: str | None = None) -> Results:
+    """Run the model on ``dataset`` (bundled by default) with the given choices.
+
+    Any choice left as None comes from the dataset's ``methodology.toml``.
+    """
+    ds = dataset or bundled()
+    m = ds.method
+    norm = normalisation or m.normalisation
+    agg = aggregation or m.aggregation
+    check_method(norm, agg)
+    w = resolve_weights(ds, weights, weighting)
+    isos = tuple(p.iso_code for p in ds.assessed)
+    inds = ds.indicators
+    raw = raw_matrix(ds)
+    normed, transforms = normalised_matrix(ds, norm, skew_transform, raw)
+    missing = tuple((iso, inds[j].id) for i, iso in enumerate(isos) for j in range(len(inds))
+                    if np.isnan(raw[i, j]))
+    pillars = pillar_matrix(ds, normed)
     pw = np.array([w[p.id] for p in ds.pillars])
     scores = weighted_mean(pillars, pw, geometric=agg == "geometric", floor=m.geometric_floor)
     ranks = rank_eq(scores)
