@@ -125,7 +125,7 @@ class Resolver:
             winners = [iso for iso, pr in who.items() if pr == best]
             if len(winners) == 1:
                 self._keys[key] = winners[0]
-        self._cache: dict[object, str] = {}
+        self._cache: dict[object, str | UnknownProvince] = {}
         # Names claim suggestion labels before toneless pinyin does, so "shanxi" stays Shanxi's.
         labels: dict[str, str] = {}
         for p in self.provinces.values():
@@ -142,14 +142,28 @@ class Resolver:
 
     def resolve(self, text: object) -> str:
         """The ISO code for ``text``; raises UnknownProvince (LookupError) with suggestions."""
+        # Strings (the common case) get their own cache; other values are keyed by (type, value)
+        # so that True, 1 and 1.0 never share an entry.
+        key = text if type(text) is str else (type(text), text)
         try:
-            return self._cache[text]
-        except (KeyError, TypeError):
-            pass
-        iso = self._resolve_uncached(text)
-        if isinstance(text, str | int | float) and len(self._cache) < 100_000:
-            self._cache[text] = iso
+            hit = self._cache.get(key)
+        except TypeError:
+            hit = None
+        if hit is not None:
+            if isinstance(hit, UnknownProvince):
+                raise UnknownProvince(hit.text, hit.suggestions, reason=hit.args[0].split("; did you mean")[0])
+            return hit
+        try:
+            iso = self._resolve_uncached(text)
+        except UnknownProvince as exc:
+            self._remember(key, text, exc)
+            raise
+        self._remember(key, text, iso)
         return iso
+
+    def _remember(self, key: object, text: object, outcome: str | UnknownProvince) -> None:
+        if isinstance(text, str | int | float) and len(self._cache) < 100_000:
+            self._cache[key] = outcome
 
     def suggest(self, text: str, n: int = 3) -> list[str]:
         """The English names of the provinces whose spellings are closest to ``text``."""
@@ -158,8 +172,13 @@ class Resolver:
             return []
         cutoff = 0.6 if key.isascii() else 0.5  # two-character Chinese names differ by half at one typo
         scored = []
+        matcher = difflib.SequenceMatcher(None)
+        matcher.set_seq2(key)
         for label, iso in self._labels.items():
-            ratio = difflib.SequenceMatcher(None, key, label).ratio()
+            matcher.set_seq1(label)
+            if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+                continue
+            ratio = matcher.ratio()
             if ratio >= cutoff:
                 scored.append((-ratio, label, iso))
         scored.sort()
@@ -198,7 +217,7 @@ class Resolver:
         hit = self._keys.get(key)
         if hit:
             return hit
-        m = _GB.match(key)
+        m = _GB.match(unicodedata.normalize("NFKC", text).strip())
         if m and m.group(1) in self._keys:
             return self._keys[m.group(1)]
         m = _CODE.match(key)
