@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "resolve": ("qitxl.commands", "resolve province names to ISO codes (one per argument)"),
     "validate": ("qitxl.commands", "validate a dataset folder and list every problem"),
     "sensitivity": ("qitxl.sensitivity", "Monte Carlo rank intervals over weights and method choices"),
+    "audit": ("qitxl.audit", "statistical audit: coverage, skew, correlations, what drives the composite"),
 }
 
 
