@@ -19,6 +19,8 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+import os
+import sys
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -29,8 +31,8 @@ from .model import NotAssessed, Results, resolve_weights, results
 from .names import UnknownProvince, _fold, resolver
 
 __all__ = [
-    "EXCEL_FUNCTIONS", "excel_text", "qit_indicator", "qit_info", "qit_name", "qit_profile",
-    "qit_provinces", "qit_rank", "qit_resolve", "qit_score", "qit_source", "qit_tier",
+    "EXCEL_FUNCTIONS", "REAL_ERRORS", "qit_indicator", "qit_info", "qit_name", "qit_profile",
+    "qit_provinces", "qit_rank", "qit_resolve", "qit_score", "qit_source", "qit_tier", "xlwings_result",
 ]
 
 Cell = Any  # str | float | int | bool | None | XlError
@@ -635,22 +637,28 @@ EXCEL_FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 # --------------------------------------------------------------------------- for the xlwings face
 
+# xlwings Server and xlwings Lite run custom functions through Office.js, which turns a returned
+# string that is exactly an error code ("#N/A") into a real error. Classic VBA-wrapped UDFs cannot
+# return a real error at all (xlwings issue 776), so there the code leads a text with the reason.
+REAL_ERRORS = os.environ.get("XLWINGS_ON_SERVER") == "true" or sys.platform == "emscripten"
 
-def _text_errors(value: Any) -> Any:
+
+def _render(value: Any, real_errors: bool) -> Any:
     if isinstance(value, XlError):
-        return str(value)
+        return value.code if real_errors else str(value)
     if isinstance(value, list):
-        return [_text_errors(v) for v in value]
+        return [_render(v, real_errors) for v in value]
     return "" if value is None else value
 
 
-def excel_text(fn: Callable[..., Any], *args: Any) -> Any:
-    """Call a QIT_* function for a classic xlwings UDF: errors become text starting with their code.
+def xlwings_result(fn: Callable[..., Any], *args: Any, real_errors: bool | None = None) -> Any:
+    """Call a QIT_* function on behalf of an xlwings UDF and make the result showable. Never raises.
 
-    A VBA-wrapped UDF cannot return a real error value (xlwings issue 776), so ``#N/A: unknown
-    province "Anhiu"; did you mean Anhui?`` is the best it can show. Never raises.
+    Errors become ``#N/A: unknown province "Anhiu"; did you mean Anhui?`` in classic UDFs, or
+    the bare code (a real error) where the runtime supports it (``REAL_ERRORS``).
     """
+    real = REAL_ERRORS if real_errors is None else real_errors
     try:
-        return _text_errors(fn(*args))
+        return _render(fn(*args), real)
     except Exception as exc:  # noqa: BLE001 - nothing may reach Excel
-        return f"#VALUE!: qitxl internal error: {type(exc).__name__}: {exc}"
+        return "#VALUE!" if real else f"#VALUE!: qitxl internal error: {type(exc).__name__}: {exc}"
