@@ -209,7 +209,7 @@ class _Column:
         if not arg:
             return []
         try:
-            if all(type(row) is list for row in arg):
+            if all(type(row) is list or type(row) is tuple for row in arg):
                 return [[memo[c] if c in memo else cell(c) for c in row] for row in arg]
             return [memo[c] if c in memo else cell(c) for c in arg]
         except TypeError:  # an unhashable or nested cell somewhere: do it the slow way
