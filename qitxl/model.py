@@ -4,7 +4,8 @@ Steps, in the order ``compute`` runs them (all choices come from ``methodology.t
 the caller overrides them):
 
 1. Take each indicator's value for the model year, for the assessed provinces only.
-2. Skewed indicators (|skewness| and kurtosis above the limits) become ln(1 + x).
+2. Skewed indicators (|skewness| and kurtosis above the limits) are treated: ln(1 + x) by
+   default, or winsorised (falling back to the log) with ``skew_transform="winsorise"``.
 3. Normalise each indicator across the assessed provinces (min-max, z-score, percentile rank or
    fixed goalposts); indicators with direction -1 are reversed.
 4. Pillar score: weighted mean of its indicators; a missing value is left out and the remaining

@@ -265,6 +265,8 @@ def test_results_independent_of_province_order(matrix, method, perm):
     s1, s2 = scores_by_iso(r1), scores_by_iso(r2)
     assert s1 == pytest.approx(s2, abs=1e-9)
     assert {i: r1.rank(i) for i in isos} == {i: r2.rank(i) for i in isos}
+    t1, t2 = (sensitivity.run(d, draws=20, seed=5).table.set_index("iso_code").sort_index() for d in (ds, ds2))
+    pd.testing.assert_frame_equal(t1, t2)
 
 
 @PROPS
