@@ -352,7 +352,7 @@ def _parse_methodology(meta: dict, problems: list[Problem]):
     method_kwargs = {}
     for key, allowed in (("normalisation", NORMALISATIONS), ("aggregation", AGGREGATIONS),
                          ("weighting", WEIGHTINGS), ("missing", MISSING_RULES),
-                         ("skew_transform", ("auto", "none"))):
+                         ("skew_transform", ("auto", "winsorise", "none"))):
         if key in m:
             if m[key] not in allowed:
                 problems.append(Problem(f, None, f"method.{key}", f"{m[key]!r} is not one of {', '.join(allowed)}"))

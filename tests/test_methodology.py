@@ -204,10 +204,10 @@ def test_geometric_with_zscore_is_refused():
 
 
 def test_default_results_are_unchanged():
-    # the published ranking (dataset 2026.11.1): top three and the tie-free order
+    # the published ranking (dataset 2026.11.2): top three and the tie-free order
     res = compute()
     assert res.order()[:3] == ["CN-BJ", "CN-AH", "CN-SD"]
-    assert res.score("CN-BJ") == pytest.approx(82.7678, abs=1e-3)
+    assert res.score("CN-BJ") == pytest.approx(83.5758, abs=1e-3)
     assert set(res.transforms.values()) == {"none"}
 
 
