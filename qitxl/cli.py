@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rank": ("qitxl.commands", "print the ranking table"),
     "resolve": ("qitxl.commands", "resolve province names to ISO codes (one per argument)"),
     "validate": ("qitxl.commands", "validate a dataset folder and list every problem"),
+    "generate": ("qitxl.workbook.command", "write the ranking workbook (.xlsx) with live formulas"),
     "batch": ("qitxl.batch", "produce a set of workbooks from a scenarios file, in parallel"),
     "sensitivity": ("qitxl.sensitivity", "Monte Carlo rank intervals over weights and method choices"),
     "audit": ("qitxl.audit", "statistical audit: coverage, skew, correlations, what drives the composite"),

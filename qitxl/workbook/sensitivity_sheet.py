@@ -1,0 +1,87 @@
+"""Sensitivity sheet: rank intervals under varied weights and methods, from qitxl.sensitivity (static)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .layout import Context
+
+NAME, NOMINAL, MEDIAN, P05, P95, BEST, WORST, SPAN = range(8)
+HEADER = 3
+
+
+def compute(ctx_ds: Any, weights: Any) -> Any:
+    """Run qitxl.sensitivity with its defaults (None if this version of qitxl lacks it)."""
+    try:
+        from .. import sensitivity
+    except ImportError:
+        return None
+    return sensitivity.run(ctx_ds, weights)
+
+
+def write(ctx: Context) -> None:
+    """Write the Sensitivity sheet: a table in nominal rank order and an interval chart."""
+    L, t, s, lang = ctx.layout, ctx.t, ctx.styles, ctx.lang
+    ws = ctx.sheets["sensitivity"]
+    ws.hide_gridlines(2)
+    ws.set_column(NAME, NAME, 14)
+    ws.set_column(NOMINAL, SPAN, 11)
+    ws.set_column(SPAN + 1, SPAN + 1, 3)
+    ws.write(0, 0, t["se.title"], s["title"])
+    ws.set_row(0, 24)
+    sens = ctx.sensitivity
+    if sens is None:
+        ws.write(2, 0, t["se.missing"], s["muted"])
+        return
+    st = sens.settings
+    ws.merge_range(1, 0, 1, SPAN, t["se.note"].format(draws=st["draws"], pert=round(100 * st["perturbation"]),
+                                                     seed=st["seed"]), s["muted"])
+    ws.set_row(1, 30)
+    heads = [t["in.province"], t["se.nominal"], t["se.median"], t["se.p05"], t["se.p95"], t["se.best"],
+             t["se.worst"], t["se.span"]]
+    ws.write_row(HEADER, 0, heads, s["header"])
+    ws.set_row(HEADER, 32)
+    rows = sens.table.to_dict(orient="records")
+    for n, row in enumerate(rows):
+        r = HEADER + 1 + n
+        ws.write_string(r, NAME, row["name_zh"] if lang == "zh" else row["name_en"], s["cell"])
+        ws.write_number(r, NOMINAL, int(row["nominal_rank"]), s["int"])
+        ws.write_number(r, MEDIAN, float(row["median_rank"]), s["score"])
+        for col, k in ((P05, "p05"), (P95, "p95"), (BEST, "best"), (WORST, "worst")):
+            ws.write_number(r, col, int(row[k]), s["int"])
+        ws.write_number(r, SPAN, int(row["p95"]) - int(row["p05"]), s["int"])
+    first, last = HEADER + 1, HEADER + len(rows)
+    ws.conditional_format(first, SPAN, last, SPAN, {
+        "type": "data_bar", "bar_color": "#F4B183", "bar_solid": True, "min_type": "num", "min_value": 0})
+
+    # settings below the table
+    r = last + 2
+    ws.write_row(r, 0, [t["se.setting"], t["se.value"]], s["header"])
+    ws.merge_range(r, 1, r, SPAN, t["se.value"], s["header"])
+    for k in ("draws", "seed", "perturbation", "weight_rule", "combinations", "combination_rule", "dataset_version"):
+        if k not in st:
+            continue
+        r += 1
+        v = st[k]
+        ws.write_string(r, 0, k, s["cell"])
+        ws.merge_range(r, 1, r, SPAN, ", ".join(map(str, v)) if isinstance(v, list | tuple) else str(v), s["cell"])
+
+    # floating bars: an invisible p05 bar, then the p05-p95 span stacked on it; median as markers
+    sheet = L.names["sensitivity"]
+    chart = ctx.wb.add_chart({"type": "bar", "subtype": "stacked"})
+    chart.add_series({"name": t["se.p05"], "categories": [sheet, first, NAME, last, NAME],
+                      "values": [sheet, first, P05, last, P05], "fill": {"none": True}, "border": {"none": True}})
+    chart.add_series({"name": t["se.span"], "categories": [sheet, first, NAME, last, NAME],
+                      "values": [sheet, first, SPAN, last, SPAN], "fill": {"color": "#9DC3E6"},
+                      "border": {"color": "#2E75B6"}, "gap": 50})
+    chart.set_title({"name": t["se.chart"], "name_font": {"size": 11, "name": s.font}})
+    chart.set_x_axis({"min": 0, "max": len(rows) + 1, "major_unit": 1, "num_font": {"size": 8, "name": s.font},
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 9, "name": s.font}})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 520, "height": max(260, 24 * len(rows) + 90)})
+    ws.insert_chart(HEADER, SPAN + 2, chart, {"object_position": 2})
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 1)
+    ws.print_area(0, 0, max(r, HEADER + (24 * len(rows) + 90) // 20), SPAN + 10)
