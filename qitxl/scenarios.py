@@ -347,7 +347,8 @@ def _provinces(spec: Mapping, ds: Dataset, weights, bad) -> tuple[str, ...] | No
         bad("tier_basis", f"{basis!r} is not one of {', '.join(TIER_BASES)}")
     if not keys:
         return None
-    selected = [p.iso_code for p in ds.provinces]
+    # Only assessed provinces have a score, so only they can be listed on the Rankings sheet.
+    selected = [p.iso_code for p in ds.assessed]
     ok = True
 
     if "region" in spec:
@@ -388,13 +389,20 @@ def _provinces(spec: Mapping, ds: Dataset, weights, bad) -> tuple[str, ...] | No
         named = []
         for k, text in enumerate(raw, start=1):
             try:
-                named.append(r.resolve(text))
+                iso = r.resolve(text)
             except UnknownProvince as exc:
                 bad(f"provinces[{k}]", str(exc))
                 ok = False
+                continue
+            if not ds.province(iso).assessed:
+                bad(f"provinces[{k}]", f"{text!r} is {ds.province(iso).name_en}, which is not assessed "
+                                       "(no QIT evidence), so it has no place in a ranking")
+                ok = False
+            named.append(iso)
         keep = set(named)
         selected = [iso for iso in selected if iso in keep]
 
     if ok and not selected:
-        bad(", ".join(keys), "selects no province (filters combine: a province must meet all of them)")
+        bad(", ".join(keys), "selects no assessed province (only assessed provinces are ranked, "
+                                 "and a province must meet all the filters given)")
     return tuple(selected) if ok else None
