@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "resolve": ("qitxl.commands", "resolve province names to ISO codes (one per argument)"),
     "validate": ("qitxl.commands", "validate a dataset folder and list every problem"),
     "generate": ("qitxl.workbook.command", "write the ranking workbook (.xlsx) with live formulas"),
+    "eval": ("qitxl.existing", "evaluate the QIT_ formulas of an existing workbook into a copy"),
+    "annotate": ("qitxl.existing", "add QIT_ tier/score/rank columns beside a column of province names"),
     "batch": ("qitxl.batch", "produce a set of workbooks from a scenarios file, in parallel"),
     "sensitivity": ("qitxl.sensitivity", "Monte Carlo rank intervals over weights and method choices"),
     "audit": ("qitxl.audit", "statistical audit: coverage, skew, correlations, what drives the composite"),

@@ -1,0 +1,627 @@
+"""QIT_ formulas inside workbooks we did not write: ``qitxl eval`` and ``qitxl annotate``.
+
+Both read the package defensively (``xlsxzip``), find cells in the original sheet XML
+(``sheetxml``), compute with ``engine.Evaluator`` and write a copy in which only the touched
+worksheets differ, and inside them only the touched ``<c>`` elements (plus, when a formula
+spills as a dynamic array for the first time, ``xl/metadata.xml`` with its relationship and
+content type; and, when formulas are removed or change kind, the calculation chain is dropped so
+Excel rebuilds it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import cellrefs
+from .cellrefs import FormulaSyntaxError, address, range_text
+from .engine import Evaluator, Unsupported
+from .errors import XlError
+from .sheetxml import (
+    CT_METADATA,
+    NS_PKG_REL,
+    REL_SHEET_METADATA,
+    SheetXml,
+    WorkbookInfo,
+    build_cell,
+    cell_value,
+    formula_xml,
+    parse_sheet,
+    patch_sheet,
+    plain_value_xml,
+    read_workbook,
+    rels_part_for,
+    value_xml,
+)
+from .xlsxzip import DEFAULT_LIMITS, InputError, Limits, Package, read_package, same_file, write_package
+
+_QIT_BYTES = re.compile(rb"qit_", re.I)
+
+METADATA_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<metadata xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:xda="http://schemas.microsoft.com/office/spreadsheetml/2017/dynamicarray">'
+    '<metadataTypes count="1"><metadataType name="XLDAPR" minSupportedVersion="120000" copy="1" pasteAll="1" '
+    'pasteValues="1" merge="1" splitFirst="1" rowColShift="1" clearFormats="1" clearComments="1" assign="1" '
+    'coerce="1" cellMeta="1"/></metadataTypes>'
+    '<futureMetadata name="XLDAPR" count="1"><bk><extLst><ext uri="{bdbb8cdc-fa1e-496e-a857-3c3f30c029c3}">'
+    '<xda:dynamicArrayProperties fDynamic="1" fCollapsed="0"/></ext></extLst></bk></futureMetadata>'
+    '<cellMetadata count="1"><bk><rc t="1" v="0"/></bk></cellMetadata></metadata>'
+)
+
+
+@dataclass
+class QitCell:
+    """A cell whose formula calls a QIT_ function, and what became of it."""
+
+    sheet: str
+    row: int
+    col: int
+    formula: str                  # explicit text (shared formulas expanded), no leading "="
+    tokens: list[cellrefs.Token]
+    key: tuple[str, ...]
+    value: Any = None             # scalar or 2-D list once evaluated
+    problem: str | None = None    # why it could not be evaluated
+    state: str = "pending"        # pending, running, done
+    spill: tuple[int, int, int, int] | None = None
+
+    @property
+    def addr(self) -> str:
+        return f"{self.sheet}!{address(self.row, self.col)}"
+
+
+@dataclass
+class Report:
+    evaluated: int = 0
+    errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def print(self, out: Any = None) -> None:
+        out = out or sys.stdout
+        print(f"cells evaluated: {self.evaluated}", file=out)
+        for code, where in sorted(self.errors.items()):
+            shown = ", ".join(where[:20]) + (f" and {len(where) - 20} more" if len(where) > 20 else "")
+            print(f"  {code} in {len(where)} cell(s): {shown}", file=out)
+        if self.problems:
+            print(f"cells not evaluated: {len(self.problems)}", file=out)
+            for addr, why in self.problems:
+                print(f"  {addr}: {why}", file=out)
+        for note in self.notes:
+            print(note, file=out)
+
+
+class Book:
+    """A workbook package opened for evaluation: sheets parsed on demand, values read from XML."""
+
+    def __init__(self, pkg: Package, limits: Limits = DEFAULT_LIMITS):
+        self.pkg = pkg
+        self.limits = limits
+        self.info: WorkbookInfo = read_workbook(pkg)
+        self.by_name = {s.name.upper(): s for s in self.info.sheets}
+        self._sheets: dict[str, SheetXml] = {}
+        self.qit: dict[tuple[str, int, int], QitCell] = {}
+        self.overrides: dict[tuple[str, int, int], Any] = {}
+        self.current: list[str] = []
+        self.evaluator = Evaluator(self.read, self.name_target, self.max_row)
+
+    # -- sheets and values
+
+    def sheet(self, name: str) -> SheetXml:
+        info = self.by_name.get(name.upper())
+        if info is None:
+            raise LookupError(f"no sheet named {name!r} in this workbook")
+        if info.name not in self._sheets:
+            if not info.part:
+                raise LookupError(f"sheet {name!r} is not a worksheet")
+            text = self.pkg.text(info.part)
+            if text is None:
+                raise InputError(f"worksheet part {info.part} is missing")
+            self._sheets[info.name] = parse_sheet(info.name, info.part, text, self.limits)
+        return self._sheets[info.name]
+
+    def max_row(self, sheet: str | None) -> int:
+        return self.sheet(sheet or self.current[-1]).max_row
+
+    def value(self, sheet: str, row: int, col: int) -> Any:
+        key = (sheet, row, col)
+        qc = self.qit.get(key)
+        if qc is not None and qc.state != "done":
+            self.evaluate(qc)
+        if key in self.overrides:
+            return self.overrides[key]
+        c = self.sheet(sheet).cells.get((row, col))
+        return None if c is None else cell_value(c, self.info.shared_strings)
+
+    def read(self, sheet: str | None, r1: int, c1: int, r2: int, c2: int) -> Any:
+        name = self.sheet(sheet).name if sheet else self.current[-1]
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > self.limits.max_cells_per_sheet:
+            raise Unsupported("a referenced range is larger than the configured cell limit")
+        if r1 == r2 and c1 == c2:
+            return self.value(name, r1, c1)
+        return [[self.value(name, r, c) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+
+    def name_target(self, name: str) -> Any:
+        """A defined name's target (sheet, r1, c1, r2, c2) or constant value; None if undefined."""
+        scope, _, bare = name.rpartition("!")
+        current = self.by_name.get((cellrefs.unquote_sheet(scope) if scope else self.current[-1]).upper())
+        candidates = [d for d in self.info.names if d.name.upper() == bare.upper()]
+        chosen = next((d for d in candidates if current and d.local_sheet == current.index), None)
+        chosen = chosen or next((d for d in candidates if d.local_sheet is None), None)
+        if chosen is None:
+            return None
+        text = chosen.text.strip().lstrip("=")
+        toks = [t for t in cellrefs.tokenize(text) if not (t.kind == "other" and t.text.isspace())]
+        if len(toks) == 1 and toks[0].kind == "ref" and toks[0].match is not None:
+            m = toks[0].match
+            sheet = cellrefs.unquote_sheet(m.group("sheet")) if m.group("sheet") else None
+            if m.group("c1"):
+                r1, c1, r2, c2 = cellrefs.parse_range(m.group(0).rpartition("!")[2].replace("$", ""))
+                return (sheet, r1, c1, r2, c2)
+        if len(toks) == 1 and toks[0].kind == "str":
+            return toks[0].text[1:-1].replace('""', '"')
+        if len(toks) == 1 and toks[0].kind == "num":
+            return float(toks[0].text)
+        raise Unsupported(f"defined name {chosen.name} is not a plain reference or constant ({chosen.text})")
+
+    # -- finding and evaluating QIT cells
+
+    def find_qit_cells(self) -> list[QitCell]:
+        """Every cell on every worksheet whose formula calls a QIT_ function, in sheet order."""
+        found: list[QitCell] = []
+        for info in self.info.sheets:
+            if not info.part:
+                continue
+            data = self.pkg.get(info.part)
+            if data is None or not _QIT_BYTES.search(data):
+                continue
+            sh = self.sheet(info.name)
+            masters: dict[str, tuple[int, int, str, list[cellrefs.Token]]] = {}
+            for (r, c), cell in sh.cells.items():
+                fa = cell.f_attrs
+                if fa is None:
+                    continue
+                text = cell.f_text
+                if fa.get("t") == "shared":
+                    si = fa.get("si", "")
+                    if text is not None:
+                        masters[si] = (r, c, text, [])
+                    else:
+                        m = masters.get(si)
+                        if m is None:
+                            continue  # a follower before its master: not valid, leave it alone
+                        if not cellrefs.mentions_qit(m[2]):
+                            continue
+                        try:
+                            text = cellrefs.shift_formula(m[2], r - m[0], c - m[1])
+                        except (ValueError, FormulaSyntaxError) as exc:
+                            raise InputError(f"{info.name}!{address(r, c)}: cannot expand shared formula "
+                                             f"={m[2]} ({exc})") from None
+                if text is None or not cellrefs.mentions_qit(text):
+                    continue
+                try:
+                    tokens = cellrefs.tokenize(text)
+                except FormulaSyntaxError as exc:
+                    raise InputError(f"{info.name}!{address(r, c)}: cannot parse formula ={text} ({exc})") from None
+                if not cellrefs.qit_calls(tokens):
+                    continue
+                qc = QitCell(info.name, r, c, text, tokens, cellrefs.relative_key(tokens, r, c))
+                self.qit[(info.name, r, c)] = qc
+                found.append(qc)
+        return found
+
+    def evaluate(self, qc: QitCell) -> None:
+        if qc.state == "done":
+            return
+        if qc.state == "running":
+            raise Unsupported(f"circular reference through {qc.addr}")
+        qc.state = "running"
+        self.current.append(qc.sheet)
+        try:
+            qc.value = self.evaluator.evaluate(qc.formula, qc.row, qc.col, qc.tokens, qc.key)
+        except Unsupported as exc:
+            qc.problem = str(exc)
+        except RecursionError:
+            qc.problem = "references nest too deeply"
+        finally:
+            self.current.pop()
+            qc.state = "done"
+        if qc.problem is None:
+            v = qc.value
+            if isinstance(v, list) and len(v) == 1 and len(v[0]) == 1:
+                qc.value = v = v[0][0]
+            if isinstance(v, list):
+                for i, row in enumerate(v):
+                    for j, x in enumerate(row):
+                        self.overrides[(qc.sheet, qc.row + i, qc.col + j)] = x
+            else:
+                self.overrides[(qc.sheet, qc.row, qc.col)] = v
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+class SheetWriter:
+    """Collects the new ``<c>`` elements of one sheet."""
+
+    def __init__(self, sheet: SheetXml):
+        self.sheet = sheet
+        self.edits: dict[tuple[int, int], str] = {}
+        self.claimed: set[tuple[int, int]] = set()
+        self.formula_kind_changed = False
+        self.formula_removed = False
+
+    def keep_attrs(self, row: int, col: int) -> list[tuple[str, str]]:
+        c = self.sheet.cells.get((row, col))
+        return [(k, v) for k, v in c.attrs if k not in ("vm",)] if c else []
+
+
+def _dynamic_cm(pkg: Package, info: WorkbookInfo) -> tuple[str | None, dict[str, bytes], list[tuple[str, bytes]]]:
+    """The cm= index for dynamic-array cells, with the package changes that make it valid:
+    (cm or None if the workbook's metadata cannot be reused, replaced members, added members)."""
+    if info.metadata_part:
+        text = pkg.text(info.metadata_part) or ""
+        types = re.findall(r"<(?:\w+:)?metadataType\b[^>]*\bname=\"([^\"]+)\"", text)
+        if "XLDAPR" not in types:
+            return None, {}, []
+        t_index = types.index("XLDAPR") + 1
+        fm = re.search(r"<(?:\w+:)?futureMetadata\b[^>]*name=\"XLDAPR\"[^>]*>(.*?)</(?:\w+:)?futureMetadata>",
+                       text, re.S)
+        if not fm:
+            return None, {}, []
+        bks = re.findall(r"<(?:\w+:)?bk\b.*?</(?:\w+:)?bk>", fm.group(1), re.S)
+        dyn = [i for i, bk in enumerate(bks) if re.search(r'fDynamic="(1|true)"', bk)]
+        cmeta = re.search(r"<(?:\w+:)?cellMetadata\b[^>]*>(.*?)</(?:\w+:)?cellMetadata>", text, re.S)
+        if not dyn or not cmeta:
+            return None, {}, []
+        for n, bk in enumerate(re.findall(r"<(?:\w+:)?bk\b.*?</(?:\w+:)?bk>", cmeta.group(1), re.S), start=1):
+            rc = re.search(r'<(?:\w+:)?rc\b[^>]*\bt="(\d+)"[^>]*\bv="(\d+)"', bk)
+            if rc and int(rc.group(1)) == t_index and int(rc.group(2)) in dyn:
+                return str(n), {}, []
+        return None, {}, []
+    # No metadata part yet: add one, the way Excel (and XlsxWriter) write it.
+    base = info.part.rsplit("/", 1)[0]
+    part = f"{base}/metadata.xml"
+    if pkg.get(part) is not None:
+        return None, {}, []
+    rels_name = rels_part_for(info.part)
+    rels = pkg.text(rels_name)
+    ct = pkg.text("[Content_Types].xml")
+    if rels is None or ct is None:
+        return None, {}, []
+    ids = set(re.findall(r'\bId="([^"]+)"', rels))
+    n = len(ids) + 1
+    while f"rId{n}" in ids:
+        n += 1
+    rel = f'<Relationship Id="rId{n}" Type="{REL_SHEET_METADATA}" Target="metadata.xml"/>'
+    close = re.search(r"</(\w+:)?Relationships>", rels)
+    if not close or (close.group(1) and NS_PKG_REL not in rels):
+        return None, {}, []
+    if close.group(1):
+        rel = rel.replace("<Relationship ", f"<{close.group(1)}Relationship ")
+    new_rels = rels[:close.start()] + rel + rels[close.start():]
+    ct_close = ct.rfind("</Types>")
+    if ct_close < 0:
+        return None, {}, []
+    override = f'<Override PartName="/{part}" ContentType="{CT_METADATA}"/>'
+    new_ct = ct[:ct_close] + override + ct[ct_close:]
+    return "1", {rels_name: new_rels.encode("utf-8"), "[Content_Types].xml": new_ct.encode("utf-8")}, \
+        [(part, METADATA_XML.encode("utf-8"))]
+
+
+def _drop_calc_chain(pkg: Package, info: WorkbookInfo, replace: dict[str, bytes]) -> set[str]:
+    """Remove the calculation chain (its part, relationship and content type) from the output."""
+    part = info.calc_chain_part
+    if not part or pkg.get(part) is None:
+        return set()
+    rels_name = rels_part_for(info.part)
+    rels = replace.get(rels_name, b"").decode("utf-8") or pkg.text(rels_name) or ""
+    rels = re.sub(r"<(?:\w+:)?Relationship\b[^>]*calcChain[^>]*/>", "", rels)
+    replace[rels_name] = rels.encode("utf-8")
+    ct = replace.get("[Content_Types].xml", b"").decode("utf-8") or pkg.text("[Content_Types].xml") or ""
+    ct = re.sub(r'<Override\b[^>]*PartName="/' + re.escape(part) + r'"[^>]*/>', "", ct)
+    replace["[Content_Types].xml"] = ct.encode("utf-8")
+    return {part}
+
+
+def _shape(v: Any) -> tuple[int, int]:
+    if isinstance(v, list):
+        return len(v), (len(v[0]) if v else 0)
+    return 1, 1
+
+
+def _cells(v: Any) -> Iterator[tuple[int, int, Any]]:
+    if isinstance(v, list):
+        for i, row in enumerate(v):
+            for j, x in enumerate(row):
+                yield i, j, x
+    else:
+        yield 0, 0, v
+
+
+def _old_spill(sh: SheetXml, row: int, col: int) -> tuple[int, int, int, int] | None:
+    c = sh.cells.get((row, col))
+    if c and c.f_attrs and c.f_attrs.get("t") == "array" and c.f_attrs.get("ref"):
+        try:
+            return cellrefs.parse_range(c.f_attrs["ref"])
+        except ValueError:
+            return None
+    return None
+
+
+def write_results(book: Book, cells: list[QitCell], values: bool, report: Report) -> tuple[dict[str, bytes],
+                                                                                            set[str],
+                                                                                            list[tuple[str, bytes]]]:
+    """Plan every sheet's edits from the evaluated cells; returns (replaced, dropped, added) members."""
+    writers: dict[str, SheetWriter] = {}
+    by_sheet: dict[str, list[QitCell]] = defaultdict(list)
+    for qc in cells:
+        by_sheet[qc.sheet].append(qc)
+    replace: dict[str, bytes] = {}
+    drop: set[str] = set()
+    add: list[tuple[str, bytes]] = []
+    cm_value: str | None = None
+    cm_ready = False
+    for sheet_name, group in by_sheet.items():
+        sh = book.sheet(sheet_name)
+        w = writers[sheet_name] = SheetWriter(sh)
+        p = sh.prefix
+        owned: dict[tuple[int, int], QitCell] = {}
+        for qc in group:
+            old = _old_spill(sh, qc.row, qc.col)
+            if old:
+                for r in range(old[0], old[2] + 1):
+                    for c in range(old[1], old[3] + 1):
+                        owned[(r, c)] = qc
+        qit_here = {(qc.row, qc.col) for qc in group}
+        # Shared groups whose master changes shape: their followers must carry their own text.
+        broken_si: set[str] = set()
+        for qc in group:
+            cell = sh.cells[(qc.row, qc.col)]
+            if qc.problem:
+                continue
+            h, wd = _shape(qc.value)
+            if (h, wd) != (1, 1):
+                r2, c2 = qc.row + h - 1, qc.col + wd - 1
+                blocked = None
+                if r2 > cellrefs.MAX_ROW or c2 > cellrefs.MAX_COL:
+                    blocked = "the sheet's edge"
+                else:
+                    for i, j, _ in _cells(qc.value):
+                        rc = (qc.row + i, qc.col + j)
+                        if rc == (qc.row, qc.col):
+                            continue
+                        other = sh.cells.get(rc)
+                        if rc in w.claimed or rc in qit_here or (
+                                other is not None and not other.is_empty and owned.get(rc) is not qc):
+                            blocked = address(*rc)
+                            break
+                if blocked:
+                    qc.value = XlError("#SPILL!", f"spill range {range_text(qc.row, qc.col, r2, c2)} is blocked "
+                                       f"by {blocked}")
+                else:
+                    qc.spill = (qc.row, qc.col, r2, c2)
+                    w.claimed.update((qc.row + i, qc.col + j) for i, j, _ in _cells(qc.value))
+            fa = cell.f_attrs or {}
+            if fa.get("t") == "shared" and cell.f_text is not None and (values or qc.spill):
+                broken_si.add(fa.get("si", ""))
+        for qc in group:
+            cell = sh.cells[(qc.row, qc.col)]
+            fa = cell.f_attrs or {}
+            follower_broken = fa.get("t") == "shared" and fa.get("si", "") in broken_si
+            if qc.problem:
+                if follower_broken:
+                    # Its master is going away: keep the formula, written out in full.
+                    t = cell.t if cell.t in ("str", "b", "e") else None
+                    inner = formula_xml(p, qc.formula)
+                    v_xml = re.search(rf"<{p}v\b.*?(?:/>|</{p}v>)", sh.text[cell.start:cell.end], re.S)
+                    w.edits[(qc.row, qc.col)] = build_cell(p, address(qc.row, qc.col), cell.attrs, t,
+                                                           inner + (v_xml.group(0) if v_xml else ""))
+                    w.formula_kind_changed = True
+                report.problems.append((qc.addr, qc.problem))
+                continue
+            report.evaluated += 1
+            for _, _, x in _cells(qc.value):
+                if isinstance(x, XlError):
+                    report.errors[x.code].append(qc.addr)
+                    break
+            ref = address(qc.row, qc.col)
+            old = _old_spill(sh, qc.row, qc.col)
+            attrs = w.keep_attrs(qc.row, qc.col)
+            cm = cell.attr("cm")
+            if values:
+                w.formula_removed = True
+                for i, j, x in _cells(qc.value):
+                    r, c = qc.row + i, qc.col + j
+                    t, inner = plain_value_xml(x, p)
+                    w.edits[(r, c)] = build_cell(p, address(r, c), w.keep_attrs(r, c), t, inner)
+            else:
+                anchor = qc.value[0][0] if isinstance(qc.value, list) else qc.value
+                t, v_inner = value_xml(anchor, p)
+                if qc.spill:
+                    if not cm_ready:
+                        cm_value, rep, added = _dynamic_cm(book.pkg, book.info)
+                        replace.update(rep)
+                        add.extend(added)
+                        cm_ready = True
+                        if cm_value is None:
+                            report.notes.append("note: this workbook's metadata has no dynamic-array entry to "
+                                                "reuse; spilled results were written as legacy array formulas")
+                    cm = cm_value
+                    f_xml = formula_xml(p, qc.formula, {"t": "array", "ref": range_text(*qc.spill)})
+                    if fa.get("t") != "array":
+                        w.formula_kind_changed = True
+                elif fa.get("t") == "array":
+                    f_xml = formula_xml(p, qc.formula, {"t": "array", "ref": ref})
+                elif follower_broken:
+                    f_xml = formula_xml(p, qc.formula)
+                    w.formula_kind_changed = True
+                else:
+                    f_xml = cell.f_raw or formula_xml(p, qc.formula)
+                w.edits[(qc.row, qc.col)] = build_cell(p, ref, attrs, t, f_xml + v_inner, cm)
+                for i, j, x in _cells(qc.value):
+                    if (i, j) == (0, 0):
+                        continue
+                    r, c = qc.row + i, qc.col + j
+                    t, inner = plain_value_xml(x, p)
+                    w.edits[(r, c)] = build_cell(p, address(r, c), w.keep_attrs(r, c), t, inner)
+            # Cells the previous spill covered and the new one does not: cleared, style kept.
+            if old:
+                for r in range(old[0], old[2] + 1):
+                    for c in range(old[1], old[3] + 1):
+                        if ((r, c) not in w.edits and (r, c) not in w.claimed and (r, c) != (qc.row, qc.col)
+                                and owned.get((r, c)) is qc and (r, c) in sh.cells):
+                            w.edits[(r, c)] = build_cell(p, address(r, c), w.keep_attrs(r, c), None, "")
+        if w.edits:
+            replace[sh.part] = patch_sheet(sh, w.edits).encode("utf-8")
+    if any(w.formula_removed or w.formula_kind_changed for w in writers.values()):
+        drop |= _drop_calc_chain(book.pkg, book.info, replace)
+    return replace, drop, add
+
+
+# ----------------------------------------------------------------------------- commands
+
+def _check_paths(src: Path, out: Path) -> None:
+    if same_file(src, out):
+        raise InputError(f"output {out} is the input file; choose another name (the input is never overwritten)")
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError(f"output {out} must end in .xlsx or .xlsm")
+    if not out.parent.exists():
+        raise InputError(f"output folder {out.parent} does not exist")
+
+
+def evaluate_workbook(src: Path, out: Path, values: bool = False, limits: Limits = DEFAULT_LIMITS) -> Report:
+    """Evaluate every QIT_ formula of ``src`` and write the result to ``out`` (see module docs)."""
+    src, out = Path(src), Path(out)
+    _check_paths(src, out)
+    pkg = read_package(src, limits)
+    book = Book(pkg, limits)
+    cells = book.find_qit_cells()
+    for qc in cells:
+        book.evaluate(qc)
+    report = Report()
+    replace, drop, add = write_results(book, cells, values, report)
+    write_package(pkg, out, replace, drop, add)
+    if drop:
+        report.notes.append("note: the calculation chain was removed (formulas changed); Excel rebuilds it")
+    return report
+
+
+def add_eval_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", metavar="IN", help="an .xlsx or .xlsm workbook")
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help="where to write the result (not IN)")
+    p.add_argument("--values", action="store_true", help="replace QIT_ formulas by their values (a snapshot)")
+    p.add_argument("--max-cells", type=int, default=DEFAULT_LIMITS.max_cells_per_sheet, metavar="N",
+                   help=f"refuse sheets with more than N cells (default {DEFAULT_LIMITS.max_cells_per_sheet})")
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    try:
+        limits = dataclasses.replace(DEFAULT_LIMITS, max_cells_per_sheet=args.max_cells)
+        report = evaluate_workbook(Path(args.input), Path(args.output), values=args.values, limits=limits)
+    except InputError as exc:
+        print(f"qitxl eval: {exc}", file=sys.stderr)
+        return 2
+    report.print()
+    print(f"written: {args.output}")
+    return 1 if report.problems else 0
+
+
+# ----------------------------------------------------------------------------- annotate
+
+ANNOTATIONS = {"tier": ("QIT_TIER", "QIT tier"), "score": ("QIT_SCORE", "QIT score"),
+               "rank": ("QIT_RANK", "QIT rank")}
+
+
+def annotate_workbook(src: Path, out: Path, sheet: str, column: str, add: list[str], header_row: int = 1,
+                      at: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Report:
+    """Add live QIT_ formula columns beside a column of province names; see ``qitxl annotate -h``."""
+    src, out = Path(src), Path(out)
+    _check_paths(src, out)
+    for a in add:
+        if a not in ANNOTATIONS:
+            raise InputError(f"--add: unknown column {a!r}; choose from {', '.join(ANNOTATIONS)}")
+    if header_row < 1:
+        raise InputError("--header-row must be 1 or more")
+    if not re.fullmatch(r"[A-Za-z]{1,3}", column):
+        raise InputError(f"--column: {column!r} is not a column letter")
+    pkg = read_package(src, limits)
+    book = Book(pkg, limits)
+    try:
+        sh = book.sheet(sheet)
+    except LookupError as exc:
+        names = ", ".join(s.name for s in book.info.sheets)
+        raise InputError(f"{exc} (sheets: {names})") from None
+    src_col = cellrefs.col_number(column)
+    used = [(r, c) for (r, c), cell in sh.cells.items() if not cell.is_empty]
+    start = cellrefs.col_number(at) if at else max((c for _, c in used), default=0) + 1
+    targets = list(range(start, start + len(add)))
+    busy = [address(r, c) for r, c in used if c in targets]
+    if busy:
+        raise InputError(f"columns {cellrefs.col_letters(targets[0])}:{cellrefs.col_letters(targets[-1])} of "
+                         f"{sh.name!r} are not empty ({', '.join(busy[:5])}); choose others with --at")
+    if targets[-1] > cellrefs.MAX_COL:
+        raise InputError("no room to the right of the used range")
+    last = max((r for r, c in used if c == src_col), default=0)
+    if last <= header_row:
+        raise InputError(f"column {column.upper()} of {sh.name!r} has no names below row {header_row}")
+    p = sh.prefix
+    edits: dict[tuple[int, int], str] = {}
+    report = Report()
+    for a, col in zip(add, targets, strict=True):
+        t, inner = plain_value_xml(ANNOTATIONS[a][1], p)
+        edits[(header_row, col)] = build_cell(p, address(header_row, col), [], t, inner)
+    book.current.append(sh.name)
+    for r in range(header_row + 1, last + 1):
+        name_cell = sh.cells.get((r, src_col))
+        name = book.value(sh.name, r, src_col) if name_cell else None
+        if name is None or name == "":
+            continue
+        for a, col in zip(add, targets, strict=True):
+            formula = f"{ANNOTATIONS[a][0]}({column.upper()}{r})"
+            value = book.evaluator.evaluate(formula, r, col)
+            if isinstance(value, list):
+                value = XlError("#VALUE!", "unexpected array result")
+            t, v_inner = value_xml(value, p)
+            edits[(r, col)] = build_cell(p, address(r, col), [], t, formula_xml(p, formula) + v_inner)
+            report.evaluated += 1
+            if isinstance(value, XlError):
+                report.errors[value.code].append(f"{sh.name}!{address(r, col)}")
+                if a == add[0]:
+                    report.notes.append(f"  row {r}: {name!r}: {value.message or value.code}")
+    book.current.pop()
+    write_package(pkg, out, {sh.part: patch_sheet(sh, edits).encode("utf-8")})
+    return report
+
+
+def add_annotate_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", metavar="IN", help="an .xlsx or .xlsm workbook")
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help="where to write the result (not IN)")
+    p.add_argument("--sheet", required=True, help="the sheet holding the province names")
+    p.add_argument("--column", required=True, help="the column of province names, e.g. B")
+    p.add_argument("--add", default="tier,score,rank", help="columns to add: tier, score, rank (default all)")
+    p.add_argument("--header-row", type=int, default=1, help="row of the headers (default 1); names start below")
+    p.add_argument("--at", metavar="COL", help="first column to write (default: first empty one to the right)")
+
+
+def run_annotate(args: argparse.Namespace) -> int:
+    add = [a.strip().lower() for a in args.add.split(",") if a.strip()]
+    try:
+        report = annotate_workbook(Path(args.input), Path(args.output), args.sheet, args.column, add,
+                                   args.header_row, args.at)
+    except InputError as exc:
+        print(f"qitxl annotate: {exc}", file=sys.stderr)
+        return 2
+    report.print()
+    print(f"written: {args.output}")
+    return 0
+
+
+__all__ = ["Book", "Report", "annotate_workbook", "evaluate_workbook"]

@@ -1,0 +1,228 @@
+"""Read an .xlsx/.xlsm package defensively and write a copy that changes only chosen members.
+
+Reading bounds everything a hostile file could inflate: member count, each member's declared
+and actual decompressed size, its compression ratio, and the total. XML members that declare a
+DOCTYPE or entities are refused (billion laughs, external entities) before anything parses them.
+Writing copies every untouched member's bytes, name, order, timestamp, compression and
+attributes, and replaces the file atomically (temporary file in the same folder, then
+``os.replace``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class InputError(Exception):
+    """The input cannot be used (not a workbook, hostile, too large, malformed): exit status 2."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what a workbook may make us read or hold."""
+
+    max_members: int = 10_000
+    max_member_bytes: int = 512 * 1024 * 1024
+    max_total_bytes: int = 2 * 1024 * 1024 * 1024
+    max_ratio: float = 200.0        # decompressed / compressed, per member above ratio_floor
+    ratio_floor: int = 1024 * 1024  # tiny members compress absurdly well; ignore their ratio
+    max_cells_per_sheet: int = 5_000_000
+    max_formula_length: int = 8192  # Excel's own limit on formula text
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass
+class Member:
+    info: zipfile.ZipInfo
+    data: bytes
+
+
+@dataclass
+class Package:
+    """The members of a workbook package, in their original order."""
+
+    path: Path
+    members: list[Member] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [m.info.filename for m in self.members]
+
+    def get(self, name: str) -> bytes | None:
+        for m in self.members:
+            if m.info.filename == name:
+                return m.data
+        return None
+
+    def text(self, name: str) -> str | None:
+        data = self.get(name)
+        return None if data is None else decode_xml(data, name)
+
+
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+def decode_xml(data: bytes, name: str) -> str:
+    """XML member bytes as text (UTF-8, or UTF-16 with a BOM)."""
+    try:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not valid UTF-8/UTF-16 XML ({exc})") from None
+
+
+def check_xml(data: bytes, name: str) -> None:
+    """Refuse XML with a DOCTYPE or entity declaration (billion laughs, external entities)."""
+    probe = data
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        probe = decode_xml(data, name).encode("utf-8")
+    if _DTD.search(probe):
+        raise InputError(f"{name}: XML declares a DOCTYPE or entities; refusing it (possible entity "
+                         "expansion or external entity attack)")
+
+
+def read_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> Package:
+    """Every member of the zip at ``path``, read within ``limits``; InputError if it is unusable."""
+    path = Path(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{path}: not a zip package, so not an .xlsx/.xlsm workbook ({exc})") from None
+    pkg = Package(path)
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.max_members:
+            raise InputError(f"{path}: {len(infos)} zip members (limit {limits.max_members}); refusing it")
+        declared = sum(i.file_size for i in infos)
+        if declared > limits.max_total_bytes:
+            raise InputError(f"{path}: declares {declared} bytes uncompressed (limit {limits.max_total_bytes}); "
+                             "possible zip bomb")
+        seen: set[str] = set()
+        total = 0
+        for info in infos:
+            if info.filename in seen:
+                raise InputError(f"{path}: duplicate zip member {info.filename!r}")
+            seen.add(info.filename)
+            _check_sizes(path, info, info.file_size, limits)
+            chunks, got = [], 0
+            try:
+                with zf.open(info) as fh:
+                    while chunk := fh.read(1 << 20):
+                        got += len(chunk)
+                        total += len(chunk)
+                        # Declared sizes can lie: count what actually comes out.
+                        _check_sizes(path, info, got, limits)
+                        if total > limits.max_total_bytes:
+                            raise InputError(f"{path}: more than {limits.max_total_bytes} bytes uncompressed; "
+                                             "possible zip bomb")
+                        chunks.append(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+                raise InputError(f"{path}: cannot read member {info.filename!r} ({exc})") from None
+            data = b"".join(chunks)
+            if info.filename.lower().endswith(_XML_SUFFIXES):
+                check_xml(data, info.filename)
+            pkg.members.append(Member(info, data))
+    if "[Content_Types].xml" not in seen or workbook_path(pkg) not in seen:
+        raise InputError(f"{path}: a zip, but not an Excel workbook package (no [Content_Types].xml or workbook)")
+    return pkg
+
+
+def workbook_path(pkg: Package) -> str | None:
+    """The workbook part named by the package relationships (normally ``xl/workbook.xml``)."""
+    rels = pkg.text("_rels/.rels")
+    if rels is None:
+        return None
+    for m in re.finditer(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        t = re.search(r'\bTarget="([^"]+)"', m.group(0))
+        typ = re.search(r'\bType="([^"]+)"', m.group(0))
+        if t and typ and typ.group(1).endswith("/officeDocument"):
+            return t.group(1).lstrip("/")
+    return None
+
+
+def _check_sizes(path: Path, info: zipfile.ZipInfo, size: int, limits: Limits) -> None:
+    if size > limits.max_member_bytes:
+        raise InputError(f"{path}: member {info.filename!r} inflates to more than {limits.max_member_bytes} bytes; "
+                         "possible zip bomb")
+    if size > limits.ratio_floor and size > limits.max_ratio * max(info.compress_size, 1):
+        raise InputError(f"{path}: member {info.filename!r} compresses {size / max(info.compress_size, 1):.0f}:1 "
+                         f"(limit {limits.max_ratio:.0f}:1); possible zip bomb")
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """True when two paths name the same file (resolved paths, or the same inode if both exist)."""
+    a, b = Path(a), Path(b)
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def write_package(pkg: Package, out: Path, replace: dict[str, bytes], drop: set[str] = frozenset(),
+                  add: list[tuple[str, bytes]] = ()) -> None:
+    """Write ``pkg`` to ``out`` with members in ``replace`` swapped, ``drop`` left out and ``add``
+    appended; everything else copied as it was. Atomic: ``out`` appears complete or not at all."""
+    out = Path(out)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent or ".")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+            template = None
+            for m in pkg.members:
+                name = m.info.filename
+                if name in drop:
+                    continue
+                template = template or m.info
+                data = replace.get(name, m.data)
+                info = _clone_info(m.info)
+                zf.writestr(info, data, compress_type=m.info.compress_type)
+            for name, data in add:
+                info = zipfile.ZipInfo(name, date_time=template.date_time if template else (1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = template.external_attr if template else 0
+                info.create_system = template.create_system if template else 0
+                zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _clone_info(src: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(src.filename, date_time=src.date_time)
+    info.compress_type = src.compress_type
+    info.comment = src.comment
+    info.extra = _strip_zip64(src.extra)
+    info.create_system = src.create_system
+    info.create_version = src.create_version
+    info.extract_version = src.extract_version
+    info.flag_bits = src.flag_bits & 0x0800  # keep the UTF-8 name flag only; sizes are recomputed
+    info.external_attr = src.external_attr
+    info.internal_attr = src.internal_attr
+    return info
+
+
+def _strip_zip64(extra: bytes) -> bytes:
+    """Extra fields minus any Zip64 record (zipfile writes its own when it needs one)."""
+    out, i = b"", 0
+    while i + 4 <= len(extra):
+        hid = int.from_bytes(extra[i:i + 2], "little")
+        size = int.from_bytes(extra[i + 2:i + 4], "little")
+        if hid != 0x0001:
+            out += extra[i:i + 4 + size]
+        i += 4 + size
+    return out
