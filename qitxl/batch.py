@@ -211,16 +211,28 @@ class Progress:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() if tty is None else tty
         self.start = time.perf_counter()
+        if self.tty:  # show the empty bar while the workers start
+            self._draw("starting workers")
+
+    def _draw(self, last: str) -> None:
+        filled = self.WIDTH * self.done // self.total
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        bad = f", {self.failed} not ok" if self.failed else ""
+        line = f"[{bar}] {self.done}/{self.total}{bad}  {time.perf_counter() - self.start:.0f}s  {last}"
+        self.stream.write("\r\x1b[2K" + line[:120])
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the bar's line (also when the run is interrupted)."""
+        if self.tty and self.done < self.total:
+            self.stream.write("\n")
+            self.stream.flush()
 
     def __call__(self, res: ScenarioResult) -> None:
         self.done += 1
         self.failed += not res.ok
         if self.tty:
-            filled = self.WIDTH * self.done // self.total
-            bar = "#" * filled + "-" * (self.WIDTH - filled)
-            bad = f", {self.failed} not ok" if self.failed else ""
-            line = f"[{bar}] {self.done}/{self.total}{bad}  {time.perf_counter() - self.start:.0f}s  {res.name}"
-            self.stream.write("\r\x1b[2K" + line[:120])
+            self._draw(res.name)
             if self.done == self.total:
                 self.stream.write("\n")
         else:
@@ -306,8 +318,11 @@ def run_batch(args: argparse.Namespace) -> int:
         print(plan_table(scenarios))
         print()
     started = time.perf_counter()
-    results = run_scenarios(scenarios, jobs=jobs, force=args.force, dry_run=args.dry_run,
-                            on_result=Progress(len(scenarios)))
+    progress = Progress(len(scenarios))
+    try:
+        results = run_scenarios(scenarios, jobs=jobs, force=args.force, dry_run=args.dry_run, on_result=progress)
+    finally:
+        progress.close()
     print(summary_table(results))
     bad = [r for r in results if not r.ok]
     counts: dict[str, int] = {}

@@ -244,7 +244,7 @@ def test_progress_bar_on_a_terminal() -> None:
     progress(ScenarioResult("a", "a.xlsx", WRITTEN, 0.1))
     progress(ScenarioResult("b", "b.xlsx", FAILED, 0.1, "boom"))
     text = stream.getvalue()
-    assert text.count("\r") == 2 and "2/2, 1 not ok" in text and text.endswith("\n")
+    assert text.count("\r") == 3 and "0/2" in text and "2/2, 1 not ok" in text and text.endswith("\n")
 
 
 def test_force_is_needed_to_replace_a_file_that_differs(scenarios_file: Path, tmp_path: Path, capsys) -> None:
