@@ -73,11 +73,11 @@ def read_weights(path: str | Path, ds: Dataset) -> dict[str, float]:
 
 def run_generate(args: argparse.Namespace) -> int:
     """Write the workbook; 0 on success, 2 for bad input (dataset, weights, existing file)."""
-    from ..commands import load
+    from ..dataset import bundled, load_dataset
     from . import build
 
-    ds = load(args)  # exits 2 with the problems when the dataset is invalid
     try:
+        ds = load_dataset(args.dataset) if args.dataset else bundled()
         weights = read_weights(args.weights, ds) if args.weights else None
         path = build(args.output, dataset=ds, lang=args.lang, weights=weights, force=args.force)
     except FileExistsError as exc:

@@ -136,7 +136,7 @@ def write(ctx: Context) -> None:
     ws.set_row(L.norm_header, 54)
     for ind in L.indicators:
         c = L.ind_col[ind.id]
-        wref = ctx.layout.ref("weights", cell(L.wi_row[ind.id], 3))
+        wref = L.ref("weights", cell(L.wi_row[ind.id], L.WI_WEIGHT))
         ws.write_formula(L.norm_weight_row, c, f"={wref}", s["weight"], ind.weight)
     for i, iso in enumerate(L.isos):
         r = L.norm_first + i

@@ -52,6 +52,8 @@ class Layout:
     names: dict[str, str] = field(init=False)
     indicators: tuple[Indicator, ...] = field(init=False)
 
+    WI_WEIGHT = 2  # column of an indicator's weight within its pillar, Weights sheet
+
     def __post_init__(self) -> None:
         t = text(self.lang)
         self.names = {s: t[f"sheet.{s}"] for s in SHEETS}

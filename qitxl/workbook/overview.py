@@ -8,7 +8,7 @@ from .. import __version__
 from .layout import Context
 
 TEXT_COLS = (1, 7)  # text is merged across columns B:H
-CHARS_PER_LINE = {"en": 110, "zh": 55}
+CHARS_PER_LINE = {"en": 110, "zh": 68}
 
 
 def _para(ctx: Context, ws, row: int, text: str, fmt_name: str = "bullet", prefix: str = "") -> int:

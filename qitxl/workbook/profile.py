@@ -94,6 +94,7 @@ def write(ctx: Context) -> None:
         ws.write_string(r, LABEL, p.label(lang), s["cell"])
         ws.write_formula(r, VALUE, at(SC_PILLAR0 + k), s["score"], cached(res.pillars[i, res.pillar_ids.index(p.id)]))
         ws.write_string(r, NOTE, p.about_zh if lang == "zh" else p.about_en, s["muted"])
+        ws.set_row(r, 26)
         r += 1
     ws.conditional_format(first, VALUE, r - 1, VALUE, {
         "type": "data_bar", "bar_color": "#2E75B6", "bar_solid": True,

@@ -47,7 +47,9 @@ def write(ctx: Context) -> None:
         ws.write_formula(r, WT_USED, f"=IF(SUM({inputs})=0,0,{cell(r, WT_WEIGHT, False)}/SUM({inputs}))",
                          s["weight"], weights[p.id] / total)
         ws.write_number(r, WT_DEFAULT, p.weight, s["weight"])
-        ws.write_string(r, WT_ABOUT, p.about_zh if lang == "zh" else p.about_en, s["cellwrap"])
+        about = p.about_zh if lang == "zh" else p.about_en
+        ws.write_string(r, WT_ABOUT, about, s["cellwrap"])
+        ws.set_row(r, 15 * max(1, -(-len(about) // (40 if lang == "zh" else 80))) + 2)
     ws.data_validation(L.wt_first, WT_WEIGHT, L.wt_last, WT_WEIGHT, {
         "validate": "decimal", "criteria": ">=", "value": 0,
         "input_title": t["wt.val.title"], "input_message": t["wt.val.msg"],
@@ -68,17 +70,17 @@ def write(ctx: Context) -> None:
 
     # indicator weights within each pillar (read by the Indicators sheet)
     ws.write(L.wi_title, 0, t["wt.ind"], s["section"])
-    ws.write_row(L.wi_header, 0, [t["wt.ind.id"], t["wt.ind.label"], t["wt.pillar"], t["wt.ind.weight"],
-                                  t["wt.ind.direction"], t["wt.ind.transform"], t["wt.ind.unit"]], s["header"])
+    ws.write_row(L.wi_header, 0, [t["wt.ind.id"], t["wt.ind.label"], t["wt.ind.weight"], t["wt.ind.direction"],
+                                  t["wt.ind.transform"], t["wt.pillar"], t["wt.ind.unit"]], s["header"])
     ws.set_row(L.wi_header, 30)
     for ind in L.indicators:
         r = L.wi_row[ind.id]
         ws.write_string(r, 0, ind.id, s["cell"])
         ws.write_string(r, 1, ind.label(lang), s["cellwrap"])
-        ws.write_string(r, 2, ds.pillar(ind.pillar).label(lang), s["cellwrap"])
-        ws.write_number(r, 3, ind.weight, s["weight"])
-        ws.write_string(r, 4, t["dir.up"] if ind.direction == 1 else t["dir.down"], s["cell"])
-        ws.write_string(r, 5, t[f"tr.{ctx.res.transforms[ind.id]}"], s["cell"])
+        ws.write_number(r, L.WI_WEIGHT, ind.weight, s["weight"])
+        ws.write_string(r, 3, t["dir.up"] if ind.direction == 1 else t["dir.down"], s["cell"])
+        ws.write_string(r, 4, t[f"tr.{ctx.res.transforms[ind.id]}"], s["cell"])
+        ws.write_string(r, 5, ds.pillar(ind.pillar).label(lang), s["cell"])
         ws.write_string(r, 6, ind.unit, s["cell"])
 
     ws.write(L.ti_title, 0, t["wt.tiers"], s["section"])
