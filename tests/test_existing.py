@@ -124,7 +124,8 @@ def test_eval_values_are_right(evaluated, rich):
         assert ws[f"C{i}"].value == expected(qf.qit_rank, name)
         assert ws[f"E{i}"].value == pytest.approx(expected(qf.qit_score, name))
         rank = qf.qit_rank(name)
-        top = "Top 3" if isinstance(rank, int | float) and rank <= 3 else (None if isinstance(rank, int | float) else "n/a")
+        numeric = isinstance(rank, int | float)
+        top = ("Top 3" if rank <= 3 else None) if numeric else "n/a"
         assert ws[f"D{i}"].value == top
     assert ws["A12"].value == pytest.approx(qf.qit_score("Sichuan"))
     assert ws["B12"].value == qf.qit_tier("Zhejiang")
@@ -220,7 +221,8 @@ def test_xlsm_from_xlwings_keeps_vba(tmp_path):
             data = zin.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
                 rows = ('<row r="1"><c r="A1" t="inlineStr"><is><t>Anhui</t></is></c>'
-                        '<c r="B1" t="str"><f t="shared" ref="B1:B3" si="0">_xludf.QIT_TIER(A1)</f><v>#NAME?</v></c></row>'
+                        '<c r="B1" t="str"><f t="shared" ref="B1:B3" si="0">_xludf.QIT_TIER(A1)</f>'
+                        '<v>#NAME?</v></c></row>'
                         '<row r="2"><c r="A2" t="inlineStr"><is><t>Beijing</t></is></c>'
                         '<c r="B2"><f t="shared" si="0"/><v>0</v></c></row>'
                         '<row r="3"><c r="A3" t="inlineStr"><is><t>Hubei</t></is></c>'
