@@ -9,7 +9,7 @@ formulas, relativise a formula for caching, and spot QIT_ calls without being fo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
@@ -85,8 +85,7 @@ def range_text(r1: int, c1: int, r2: int, c2: int) -> str:
     return first if first == last else f"{first}:{last}"
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # str, ref, bracket, quoted, word, num, other
     text: str
     match: re.Match[str] | None = None
@@ -94,22 +93,20 @@ class Token:
 
 def tokenize(formula: str) -> list[Token]:
     """Split formula text (without the leading ``=``) into tokens; FormulaSyntaxError if malformed."""
-    tokens = [Token(m.lastgroup or "other", m.group(0), m) for m in _TOKEN.finditer(formula)]
+    tokens = [Token(m.lastgroup, m.group(), m) for m in _TOKEN.finditer(formula)]
     depth = 0
-    for t in tokens:
-        if t.kind == "str" and (len(t.text) < 2 or not t.text.endswith('"')):
-            raise FormulaSyntaxError("unclosed string")
-        if t.kind == "quoted" and (len(t.text) < 2 or not t.text.endswith("'")):
-            raise FormulaSyntaxError("unclosed quoted sheet name")
-        if t.kind == "other":
-            if t.text == '"':
-                raise FormulaSyntaxError("unclosed string")
-            if t.text in "([{":
+    for kind, text, _ in tokens:
+        if kind == "other":
+            if text == "(":
                 depth += 1
-            elif t.text in ")]}":
+            elif text == ")":
                 depth -= 1
                 if depth < 0:
                     raise FormulaSyntaxError("unbalanced parentheses")
+            elif text == '"':
+                raise FormulaSyntaxError("unclosed string")
+        elif kind == "quoted" and (len(text) < 2 or text[-1] != "'"):
+            raise FormulaSyntaxError("unclosed quoted sheet name")
     if depth:
         raise FormulaSyntaxError("unbalanced parentheses")
     return tokens

@@ -171,7 +171,6 @@ class Evaluator:
         self.direct_calls = 0
         self.engine_calls = 0
         self.memo_hits = 0
-        register()
 
     # -- public
 
@@ -255,6 +254,8 @@ class Evaluator:
 
     def _compile(self, formula: str, tokens: list[Token], row: int, col: int) -> Any:
         import formulas
+
+        register()  # only here: importing formulas costs a second or two, direct calls never need it
 
         # formulas does not know the prefixes Excel puts on UDF names (_xludf.): drop them.
         text = "".join(cellrefs.function_name(t.text) if t.kind == "word" and
