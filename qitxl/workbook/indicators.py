@@ -206,7 +206,7 @@ def write(ctx: Context) -> None:
     ws.write(L.tb_title, 0, t["in.table"], s["section"])
     rows = []
     for iso, ind in L.tb_rows:
-        o = ds.observation(iso, ind.id)
+        o = ctx.observation(iso, ind.id)
         i = L.isos.index(iso)
         v = res.raw[i, ind_j[ind.id]]
         rows.append([

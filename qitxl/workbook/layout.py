@@ -180,14 +180,22 @@ class Context:
     sheets: dict[str, Any] = field(default_factory=dict)
     # sheet key -> (first data row, last data row, name column, score column) for charts
     chart_refs: dict[str, Any] = field(default_factory=dict)
+    _obs: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     def name(self, iso: str) -> str:
         """Province display name in the workbook's language."""
         return self.ds.province(iso).name(self.lang)
 
+    def observation(self, iso: str, indicator_id: str) -> Any:
+        """The observation the model uses (pinned year, else latest), memoised: the dataset scans."""
+        k = (iso, indicator_id)
+        if k not in self._obs:
+            self._obs[k] = self.ds.observation(iso, indicator_id, self.ds.indicator(indicator_id).year)
+        return self._obs[k]
+
     def evidence(self, iso: str, indicator_id: str) -> tuple[str, str]:
         """(evidence note, citations) behind one value; empty strings when there is none."""
-        o = self.ds.observation(iso, indicator_id, self.ds.indicator(indicator_id).year)
+        o = self.observation(iso, indicator_id)
         if o is None:
             return "", ""
         cites = "; ".join(self.ds.sources[sid].citation() for sid in o.source_ids if sid in self.ds.sources)

@@ -64,15 +64,30 @@ def write(ctx: Context) -> None:
         r += 1
         v = st[k]
         ws.write_string(r, 0, k, s["cell"])
-        ws.merge_range(r, 1, r, SPAN, ", ".join(map(str, v)) if isinstance(v, list | tuple) else str(v), s["cell"])
+        value = ", ".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
+        ws.merge_range(r, 1, r, SPAN, value, s["cellwrap"])
+        ws.set_row(r, 15 * max(1, -(-len(value) // 95)) + 2)
+
+    # chart data: bars from p05 - 0.4 to p95 + 0.4, so an interval of one rank still shows
+    r += 2
+    ws.write(r, 0, t["se.chartdata"], s["small"])
+    r += 1
+    ws.write_row(r, 0, [t["in.province"], t["se.start"], t["se.length"]], s["header"])
+    c_first = r + 1
+    for row in rows:
+        r += 1
+        ws.write_string(r, 0, row["name_zh"] if lang == "zh" else row["name_en"], s["cell"])
+        ws.write_number(r, 1, int(row["p05"]) - 0.4, s["score"])
+        ws.write_number(r, 2, int(row["p95"]) - int(row["p05"]) + 0.8, s["score"])
+    c_last = r
 
     # floating bars: an invisible p05 bar, then the p05-p95 span stacked on it; median as markers
     sheet = L.names["sensitivity"]
     chart = ctx.wb.add_chart({"type": "bar", "subtype": "stacked"})
-    chart.add_series({"name": t["se.p05"], "categories": [sheet, first, NAME, last, NAME],
-                      "values": [sheet, first, P05, last, P05], "fill": {"none": True}, "border": {"none": True}})
-    chart.add_series({"name": t["se.span"], "categories": [sheet, first, NAME, last, NAME],
-                      "values": [sheet, first, SPAN, last, SPAN], "fill": {"color": "#9DC3E6"},
+    chart.add_series({"name": t["se.start"], "categories": [sheet, c_first, 0, c_last, 0],
+                      "values": [sheet, c_first, 1, c_last, 1], "fill": {"none": True}, "border": {"none": True}})
+    chart.add_series({"name": t["se.length"], "categories": [sheet, c_first, 0, c_last, 0],
+                      "values": [sheet, c_first, 2, c_last, 2], "fill": {"color": "#9DC3E6"},
                       "border": {"color": "#2E75B6"}, "gap": 50})
     chart.set_title({"name": t["se.chart"], "name_font": {"size": 11, "name": s.font}})
     chart.set_x_axis({"min": 0, "max": len(rows) + 1, "major_unit": 1, "num_font": {"size": 8, "name": s.font},

@@ -8,13 +8,20 @@ from .layout import EV_CITES, EV_CONF, EV_IND, EV_KEY, EV_NAME, EV_NOTE, EV_SOUR
 
 ID, TITLE, PUBLISHER, DATE, KIND, CONF, VALUES, URL = range(8)
 MAX_URL = 2079  # Excel's limit on a hyperlink's length
+WIDTHS = (24, 50, 34, 11, 16, 13, 9, 48)
+
+
+def fit(ws, row: int, cells: dict[int, str]) -> None:
+    """Row height for wrapped text (row heights do not grow by themselves when the file is opened)."""
+    lines = max(max(1, -(-len(v) // max(1, WIDTHS[c] - 2))) for c, v in cells.items())
+    ws.set_row(row, 13 * lines + 2)
 
 
 def write(ctx: Context) -> None:
     """Write the Sources sheet."""
     L, t, s, ds, lang = ctx.layout, ctx.t, ctx.styles, ctx.ds, ctx.lang
     ws = ctx.sheets["sources"]
-    for c, w in enumerate((24, 50, 34, 11, 16, 13, 9, 48)):
+    for c, w in enumerate(WIDTHS):
         ws.set_column(c, c, w)
     ws.write(0, 0, t["so.title"], s["title"])
     ws.set_row(0, 24)
@@ -32,6 +39,7 @@ def write(ctx: Context) -> None:
         ws.write_string(r, KIND, src.kind, s["cell"])
         ws.write_string(r, CONF, src.confidence, s["cell"])
         ws.write_number(r, VALUES, used.get(src.source_id, 0), s["int"])
+        fit(ws, r, {TITLE: src.title, PUBLISHER: src.publisher})
         if src.url.startswith(("http://", "https://")) and len(src.url) <= MAX_URL:
             ws.write_url(r, URL, src.url, s["link"], src.url)
         else:
@@ -44,7 +52,7 @@ def write(ctx: Context) -> None:
     ws.write_row(L.ev_header, 0, heads, s["header"])
     for n, (iso, ind) in enumerate(L.tb_rows):
         r = L.ev_first + n
-        o = ds.observation(iso, ind.id)
+        o = ctx.observation(iso, ind.id)
         note, cites = ctx.evidence(iso, ind.id)
         ws.write_string(r, EV_KEY, key(iso, ind.id), s["cell"])
         ws.write_string(r, EV_NOTE, note, s["cellwrap"])
@@ -54,7 +62,9 @@ def write(ctx: Context) -> None:
         ws.write_string(r, EV_CONF, o.confidence if o else t["in.missing"], s["cell"])
         if o is not None:
             ws.write_number(r, EV_VALUE, o.value, s["value"])
-        ws.write_string(r, EV_SOURCES, ", ".join(o.source_ids) if o else "", s["cellwrap"])
+        ids = ", ".join(o.source_ids) if o else ""
+        ws.write_string(r, EV_SOURCES, ids, s["cellwrap"])
+        fit(ws, r, {EV_NOTE: note, EV_CITES: cites, EV_IND: ind.label(lang), EV_SOURCES: ids})
     ws.freeze_panes(L.so_header + 1, 1)
     ws.set_landscape()
     ws.set_paper(9)
