@@ -13,7 +13,6 @@ import argparse
 import multiprocessing
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -23,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import TextIO
 
+from .atomic import write_atomic
 from .dataset import Dataset, DatasetError, bundled, load_dataset
 from .scenarios import Scenario, ScenarioError, load_scenarios
 
@@ -90,36 +90,6 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return f"{type(exc).__name__}: {exc.strerror}: {exc.filename or ''}".rstrip(": ")
     return f"{type(exc).__name__}: {exc}"
-
-
-def write_atomic(path: Path, data: bytes, *, replace: bool) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the new one, never a partial one.
-
-    Without ``replace``, raises FileExistsError if ``path`` appeared meanwhile (never clobbers it).
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
-        if replace:
-            os.replace(tmp, path)
-            return
-        try:
-            os.link(tmp, path)  # atomic "create only if absent"
-        except FileExistsError:
-            raise
-        except OSError:  # file systems without hard links
-            if path.exists():
-                raise FileExistsError(path) from None
-            os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def run_scenario(scenario: Scenario, *, force: bool = False, dry_run: bool = False) -> ScenarioResult:

@@ -10,13 +10,13 @@ attributes, and replaces the file atomically (temporary file in the same folder,
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .atomic import atomic_target
 
 
 class InputError(Exception):
@@ -176,30 +176,22 @@ def write_package(pkg: Package, out: Path, replace: dict[str, bytes], drop: set[
     """Write ``pkg`` to ``out`` with members in ``replace`` swapped, ``drop`` left out and ``add``
     appended; everything else copied as it was. Atomic: ``out`` appears complete or not at all."""
     out = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent or ".")
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
-            template = None
-            for m in pkg.members:
-                name = m.info.filename
-                if name in drop:
-                    continue
-                template = template or m.info
-                data = replace.get(name, m.data)
-                info = _clone_info(m.info)
-                zf.writestr(info, data, compress_type=m.info.compress_type)
-            for name, data in add:
-                info = zipfile.ZipInfo(name, date_time=template.date_time if template else (1980, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = template.external_attr if template else 0
-                info.create_system = template.create_system if template else 0
-                zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_target(out, replace=True) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+        template = None
+        for m in pkg.members:
+            name = m.info.filename
+            if name in drop:
+                continue
+            template = template or m.info
+            data = replace.get(name, m.data)
+            info = _clone_info(m.info)
+            zf.writestr(info, data, compress_type=m.info.compress_type)
+        for name, data in add:
+            info = zipfile.ZipInfo(name, date_time=template.date_time if template else (1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = template.external_attr if template else 0
+            info.create_system = template.create_system if template else 0
+            zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _clone_info(src: zipfile.ZipInfo) -> zipfile.ZipInfo:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import xlsxwriter
 
 from .. import __version__
+from ..atomic import write_atomic
 from ..dataset import Dataset, bundled
 from ..model import Weights, compute
 from . import indicators, methodology_sheet, overview, profile, rankings, sensitivity_sheet, sources
@@ -99,19 +99,8 @@ def build(path: str | os.PathLike[str] | None = None, *, dataset: Dataset | None
         raise FileExistsError(f"{target} exists; use force=True (--force) to overwrite it")
     data = render(dataset=dataset, lang=lang, weights=weights, title=title, provinces=provinces)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        if not force and target.exists():
-            raise FileExistsError(f"{target} appeared while writing; use force=True (--force) to overwrite it")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomic(target, data, replace=force)
+    except FileExistsError:
+        raise FileExistsError(f"{target} appeared while writing; use force=True (--force) to overwrite it") from None
     return target
