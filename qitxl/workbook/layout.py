@@ -7,6 +7,11 @@ another sheet's layout, and the tests can find the cells they check.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..sensitivity import SensitivityResult
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,7 +181,7 @@ class Context:
     layout: Layout
     title: str
     ranking_isos: tuple[str, ...]
-    sensitivity: Any = None
+    sensitivity: SensitivityResult | None = None
     sheets: dict[str, Any] = field(default_factory=dict)
     # sheet key -> (first data row, last data row, name column, score column) for charts
     chart_refs: dict[str, Any] = field(default_factory=dict)

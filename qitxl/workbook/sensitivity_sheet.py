@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from .. import sensitivity
+from ..dataset import Dataset
+from ..model import Weights
+from ..sensitivity import SensitivityResult
 from .layout import Context
 
 NAME, NOMINAL, MEDIAN, P05, P95, BEST, WORST, SPAN = range(8)
 HEADER = 3
 
 
-def compute(ctx_ds: Any, weights: Any) -> Any:
-    """Run qitxl.sensitivity with its defaults (None if this version of qitxl lacks it)."""
-    try:
-        from .. import sensitivity
-    except ImportError:
-        return None
-    return sensitivity.run(ctx_ds, weights)
+def compute(dataset: Dataset, weights: Weights) -> SensitivityResult:
+    """Run qitxl.sensitivity with its defaults for the workbook's dataset and weights."""
+    return sensitivity.run(dataset, weights)
 
 
 def write(ctx: Context) -> None:
@@ -30,9 +28,6 @@ def write(ctx: Context) -> None:
     ws.write(0, 0, t["se.title"], s["title"])
     ws.set_row(0, 24)
     sens = ctx.sensitivity
-    if sens is None:
-        ws.write(2, 0, t["se.missing"], s["muted"])
-        return
     st = sens.settings
     ws.merge_range(1, 0, 1, SPAN, t["se.note"].format(draws=st["draws"], pert=round(100 * st["perturbation"]),
                                                      seed=st["seed"]), s["muted"])

@@ -132,10 +132,10 @@ UI: dict[str, dict[str, str]] = {
         "pf.note": "Evidence",
         "pf.cites": "Sources",
         # sensitivity
-        "se.title": "Sensitivity of ranks to the weights",
-        "se.note": "{draws} random weight sets (each pillar weight varied by up to +/-{pert}%, seed {seed}); "
-                   "computed in Python when the workbook was generated, so it does not follow edits.",
-        "se.missing": "The sensitivity analysis (qitxl.sensitivity) is not available in this version.",
+        "se.title": "Sensitivity of ranks to the weights and methods",
+        "se.note": "{draws} random draws (each pillar weight varied by up to +/-{pert}%; normalisation and "
+                   "aggregation drawn from the alternatives listed below; seed {seed}); computed in Python when the "
+                   "workbook was generated, so it does not follow edits.",
         "se.nominal": "Nominal rank",
         "se.median": "Median rank",
         "se.p05": "5th percentile",
@@ -287,9 +287,8 @@ UI: dict[str, dict[str, str]] = {
         "pf.norm": "标准化",
         "pf.note": "证据",
         "pf.cites": "来源",
-        "se.title": "名次对权重的敏感性",
-        "se.note": "{draws} 组随机权重（各支柱权重最多变动 ±{pert}%，随机种子 {seed}）；在生成工作簿时由 Python 计算，不随编辑更新。",
-        "se.missing": "此版本尚未提供敏感性分析（qitxl.sensitivity）。",
+        "se.title": "名次对权重与方法的敏感性",
+        "se.note": "{draws} 次随机抽样（各支柱权重最多变动 ±{pert}%，标准化与加总方法从下列备选中抽取；随机种子 {seed}）；在生成工作簿时由 Python 计算，不随编辑更新。",
         "se.nominal": "名义名次",
         "se.median": "名次中位数",
         "se.p05": "第 5 百分位",
