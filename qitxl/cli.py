@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "annotate": ("qitxl.existing", "add QIT_ tier/score/rank columns beside a column of province names"),
     "batch": ("qitxl.batch", "produce a set of workbooks from a scenarios file, in parallel"),
     "sensitivity": ("qitxl.sensitivity", "Monte Carlo rank intervals over weights and method choices"),
+    "profile": ("qitxl.analysis_commands", "one province: ranks, strengths and weaknesses, R&D trends"),
+    "whatif": ("qitxl.analysis_commands", "how every rank moves when each pillar or indicator is left out"),
     "audit": ("qitxl.audit", "statistical audit: coverage, skew, correlations, what drives the composite"),
 }
 

@@ -63,8 +63,17 @@ def draw_weights(nominal: np.ndarray, draws: int, perturbation: float, rng: np.r
     zero-perturbation draws bitwise equal to the nominal model.
     """
     u = rng.uniform(-perturbation, perturbation, size=(draws, len(nominal)))
+    return scale_weights(nominal, u, perturbation)
+
+
+def scale_weights(nominal: np.ndarray, u: np.ndarray, perturbation: float) -> np.ndarray:
+    """Weight vectors ``nominal * (1 + u)`` for each row of u (in [-p, p]), rescaled to sum to 1.
+
+    The one weight rule of the Monte Carlo and of the variance-based indices (qitxl.indices).
+    With ``perturbation`` 0 every row is the nominal vector exactly (no rescaling).
+    """
     if perturbation == 0:
-        return np.broadcast_to(nominal, (draws, len(nominal))).copy()
+        return np.broadcast_to(nominal, u.shape).copy()
     w = nominal[None, :] * (1.0 + u)
     return w / w.sum(axis=1, keepdims=True)
 
@@ -152,12 +161,22 @@ def add_sensitivity_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--aggregations", default="arithmetic,geometric",
                    help="comma-separated alternatives (default arithmetic,geometric)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--indices", action="store_true",
+                   help="variance-based indices instead: which input (weights, normalisation, aggregation, "
+                        "skew treatment) drives each province's rank (first order and total effect)")
+    p.add_argument("--samples", type=int, default=None,
+                   help="with --indices: base sample size N (default 16384; N x 6 model runs)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="with --indices: names in this language")
 
 
 def run_sensitivity(args: argparse.Namespace) -> int:
     """``qitxl sensitivity``: print each province's nominal rank, median rank and 5-95% interval."""
     from .commands import format_table, load
 
+    if args.indices:
+        from .indices import run_indices_command
+
+        return run_indices_command(args)
     ds = load(args)
     try:
         res = run(ds, draws=args.draws, seed=args.seed, perturbation=args.perturbation,

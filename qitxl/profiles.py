@@ -1,0 +1,148 @@
+"""Province profiles: strengths and weaknesses against the overall rank, and the R&D trends.
+
+Strengths and weaknesses follow the idea of the GII economy profiles: a pillar or indicator is a
+*strength* of a province when the province ranks on it at least ``margin`` places better than its
+overall rank, and a *weakness* when at least ``margin`` places worse. Ranks are RANK.EQ ranks
+among the assessed provinces (ties share the best rank), on the pillar score or on the
+normalised indicator value (so "better" already respects an indicator's direction). The default
+margin grows with the number of ranked provinces: ``max(2, ceil(n / 10))`` places, i.e. 2 places
+among 12 provinces and 4 among 31; one place would call ordinary noise a strength.
+
+Trends: each province's yearly series of the R&D indicators (expenditure and intensity) and the
+compound annual growth rate from the first to the last year of the series,
+``(last / first) ** (1 / (last_year - first_year)) - 1``, left out (None) when either end is
+missing or the first value is not positive.
+
+Pure core: NumPy and the model's results; nothing here knows about Excel.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .dataset import Dataset
+from .model import Results, rank_eq
+
+TREND_INDICATORS = ("rd_expenditure", "rd_intensity")
+
+
+def default_margin(n: int) -> int:
+    """Places a rank must differ from the overall rank to count as a strength or weakness."""
+    return max(2, math.ceil(n / 10))
+
+
+def classify(rank: float | None, overall: float, margin: int) -> str:
+    """'strength', 'weakness' or '' for one component rank against the overall rank."""
+    if rank is None or (isinstance(rank, float) and math.isnan(rank)):
+        return ""
+    if overall - rank >= margin:
+        return "strength"
+    if rank - overall >= margin:
+        return "weakness"
+    return ""
+
+
+def indicator_ranks(res: Results) -> np.ndarray:
+    """Assessed provinces x indicators: RANK.EQ of each normalised indicator value (NaN = missing)."""
+    if res.normalised.size == 0:
+        return np.empty_like(res.normalised)
+    return np.column_stack([rank_eq(res.normalised[:, j]) for j in range(res.normalised.shape[1])])
+
+
+@dataclass(frozen=True)
+class Component:
+    """One pillar or indicator of a province's profile."""
+
+    kind: str            # "pillar" or "indicator"
+    id: str
+    label: str
+    score: float | None  # pillar score, or normalised indicator value
+    rank: int | None
+    gap: int | None      # overall rank - component rank: positive = better than overall
+    verdict: str         # "strength", "weakness" or ""
+    value: float | None = None  # indicator only: the raw value the model uses
+    year: int | None = None     # indicator only: the year of that value
+    unit: str = ""
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or math.isnan(x) else float(x)
+
+
+def components(res: Results, iso: str, lang: str = "en", margin: int | None = None) -> list[Component]:
+    """Every pillar then every indicator of one assessed province, with rank, gap and verdict."""
+    ds = res.dataset
+    i = res.index(iso)
+    k = default_margin(len(res.iso_codes)) if margin is None else margin
+    overall = int(res.ranks[i])
+    out = []
+    for j, pid in enumerate(res.pillar_ids):
+        r = _num(res.pillar_ranks[i, j])
+        out.append(Component("pillar", pid, ds.pillar(pid).label(lang), _num(res.pillars[i, j]),
+                             None if r is None else int(r), None if r is None else overall - int(r),
+                             classify(r, overall, k)))
+    iranks = indicator_ranks(res)
+    for j, iid in enumerate(res.indicator_ids):
+        ind = ds.indicator(iid)
+        r = _num(iranks[i, j])
+        value = _num(res.raw[i, j])
+        obs = ds.observation(iso, iid, ind.year) if value is not None else None
+        out.append(Component("indicator", iid, ind.label(lang), _num(res.normalised[i, j]),
+                             None if r is None else int(r), None if r is None else overall - int(r),
+                             classify(r, overall, k), value, obs.year if obs else None, ind.unit))
+    return out
+
+
+@dataclass(frozen=True)
+class Trend:
+    """One indicator's yearly series for a province, and its compound annual growth rate."""
+
+    indicator: str
+    label: str
+    unit: str
+    years: tuple[int, ...]
+    values: tuple[float | None, ...]
+    cagr: float | None
+
+
+def trend_years(ds: Dataset, indicators: Sequence[str] = TREND_INDICATORS) -> tuple[int, ...]:
+    """Every year any province has a value of the trend indicators, ascending."""
+    wanted = set(indicators)
+    return tuple(sorted({o.year for o in ds.observations if o.indicator in wanted}))
+
+
+def cagr(first: float | None, last: float | None, years: int) -> float | None:
+    """Compound annual growth rate over ``years`` years; None when it is not defined."""
+    if first is None or last is None or years <= 0 or first <= 0 or last < 0:
+        return None
+    return (last / first) ** (1.0 / years) - 1.0
+
+
+def series_table(ds: Dataset, indicator: str, years: Sequence[int]) -> dict[str, list[float | None]]:
+    """iso_code -> values for ``years`` of one indicator (None where a year is missing)."""
+    pos = {y: k for k, y in enumerate(years)}
+    out: dict[str, list[float | None]] = {}
+    for o in ds.observations:
+        if o.indicator == indicator and o.year in pos:
+            out.setdefault(o.iso_code, [None] * len(years))[pos[o.year]] = float(o.value)
+    return out
+
+
+def trends(ds: Dataset, iso: str, lang: str = "en",
+           indicators: Sequence[str] = TREND_INDICATORS) -> list[Trend]:
+    """The trend series of one province (assessed or not), one per trend indicator in the dataset."""
+    known = {i.id for i in ds.indicators}
+    years = trend_years(ds, indicators)
+    out = []
+    for iid in indicators:
+        if iid not in known:
+            continue
+        ind = ds.indicator(iid)
+        values = series_table(ds, iid, years).get(iso, [None] * len(years))
+        growth = cagr(values[0], values[-1], years[-1] - years[0]) if years else None
+        out.append(Trend(iid, ind.label(lang), ind.unit, years, tuple(values), growth))
+    return out
