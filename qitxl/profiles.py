@@ -146,3 +146,27 @@ def trends(ds: Dataset, iso: str, lang: str = "en",
         growth = cagr(values[0], values[-1], years[-1] - years[0]) if years else None
         out.append(Trend(iid, ind.label(lang), ind.unit, years, tuple(values), growth))
     return out
+
+
+def value_years(res: Results, indicator: str) -> list[int]:
+    """The year of each assessed province's value of one indicator, as the model uses it (missing left out).
+
+    The model takes the indicator's pinned year, else each province's latest (Dataset.model_values).
+    """
+    ds, j = res.dataset, res.indicator_ids.index(indicator)
+    pinned = ds.indicator(indicator).year
+    latest: dict[str, int] = {}
+    for o in ds.observations:
+        if o.indicator == indicator and (pinned is None or o.year == pinned):
+            latest[o.iso_code] = max(o.year, latest.get(o.iso_code, o.year))
+    return [latest[iso] for i, iso in enumerate(res.iso_codes)
+            if not math.isnan(res.raw[i, j]) and iso in latest]
+
+
+def year_label(res: Results, indicator: str) -> str:
+    """'2023' when every value of the indicator is from one year, '2021-2023' when they span years."""
+    years = value_years(res, indicator)
+    if not years:
+        return ""
+    lo, hi = min(years), max(years)
+    return str(lo) if lo == hi else f"{lo}-{hi}"

@@ -20,14 +20,14 @@ from qitxl.dataset import _bundled_dir, bundled
 from qitxl.model import compute
 from qitxl.workbook import DEFAULT_PATH, build, render
 from qitxl.workbook.layout import SC_ISO, SC_LEVEL, SC_PILLAR0, SC_RANK, SC_SCORE, SC_TIER, WT_WEIGHT, Layout
-from qitxl.workbook.text import text
+from qitxl.workbook.text import SHEETS, text
 
 from .libreoffice import read_values, recalculate, render_png
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / DEFAULT_PATH
 # functions both Excel 2010+ and LibreOffice 7.4 compute
-ALLOWED = {"IF", "ISNUMBER", "INDEX", "MATCH", "SUMPRODUCT", "SUM", "MIN", "MAX", "COUNT", "LN", "ABS", "TEXT",
+ALLOWED = {"IF", "ISNUMBER", "INDEX", "MATCH", "SUMPRODUCT", "SUM", "MIN", "MAX", "COUNT", "LN", "ABS", "TEXT", "MID",
            "_xlfn.RANK.EQ"}
 TOL = 1e-9
 
@@ -200,7 +200,7 @@ def test_cached_values_in_both_languages_without_recalculation(tmp_path: Path) -
         check_against_model(read_values(src), Layout(bundled(), res, lang), res, lang)
         names = text(lang)
         wb = openpyxl.load_workbook(src, read_only=True)
-        assert wb.sheetnames[0] == names["sheet.overview"] and len(wb.sheetnames) == 9
+        assert wb.sheetnames[0] == names["sheet.overview"] and len(wb.sheetnames) == len(SHEETS)
         wb.close()
 
 

@@ -20,7 +20,7 @@ from .. import __version__
 from ..atomic import write_atomic
 from ..dataset import Dataset, bundled
 from ..model import Weights, compute
-from . import indicators, methodology_sheet, overview, profile, rankings, sensitivity_sheet, sources
+from . import indicators, methodology_sheet, overview, profile, rankings, sensitivity_sheet, sources, whatif_sheet
 from . import provinces as provinces_sheet
 from . import weights as weights_sheet
 from .layout import Context, Layout
@@ -75,11 +75,12 @@ def render(*, dataset: Dataset | None = None, lang: str = "en", weights: Weights
     })
     layout = Layout(ds, res, lang)
     ctx = Context(wb=wb, styles=Styles(wb, lang), ds=ds, res=res, lang=lang, t=t, layout=layout, title=title,
-                  ranking_isos=ranking, sensitivity=sensitivity_sheet.compute(ds, weights))
+                  ranking_isos=ranking, sensitivity=sensitivity_sheet.compute(ds, weights),
+                  whatif=whatif_sheet.compute(ds, weights), indices=sensitivity_sheet.compute_indices(ds, weights))
     for key in SHEETS:
         ctx.sheets[key] = wb.add_worksheet(layout.names[key])
     # rankings before overview: the overview chart plots the Rankings rows
-    for module in (indicators, weights_sheet, rankings, overview, profile, sensitivity_sheet, sources,
+    for module in (indicators, weights_sheet, rankings, overview, profile, whatif_sheet, sensitivity_sheet, sources,
                    methodology_sheet, provinces_sheet):
         module.write(ctx)
     wb.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 
 from ..dataset import Indicator
+from ..profiles import year_label
 from .layout import (
     IN_ISO,
     IN_NAME,
@@ -191,6 +192,9 @@ def write(ctx: Context) -> None:
     heads = [t["rk.iso"], t["in.province"]] + [_ind_head(ind, lang, unit=True) for ind in L.indicators]
     ws.write_row(L.raw_header, 0, heads, s["header"])
     ws.set_row(L.raw_header, 54)
+    ws.write_string(L.raw_year, IN_NAME, t["in.year"], s["rowhead"])
+    for ind in L.indicators:
+        ws.write_string(L.raw_year, L.ind_col[ind.id], year_label(res, ind.id), s["rowhead"])
     values = area(L.tb_first, TB_VALUE, L.tb_last, TB_VALUE)
     keys = area(L.tb_first, TB_KEY, L.tb_last, TB_KEY)
     for i, iso in enumerate(L.isos):

@@ -90,7 +90,8 @@ class Layout:
         r = self.sc_first + n + 1
         self.raw_title = r
         self.raw_header = r + 1
-        self.raw_first = r + 2
+        self.raw_year = r + 2  # the year of each column's values
+        self.raw_first = r + 3
         r = self.raw_first + n + 1
         self.tb_title = r
         self.tb_header = r + 1
@@ -182,6 +183,8 @@ class Context:
     title: str
     ranking_isos: tuple[str, ...]
     sensitivity: SensitivityResult | None = None
+    whatif: Any = None    # qitxl.whatif.WhatIf, for the What if sheet
+    indices: Any = None   # qitxl.indices.RankIndices, for the Sensitivity sheet
     sheets: dict[str, Any] = field(default_factory=dict)
     # sheet key -> (first data row, last data row, name column, score column) for charts
     chart_refs: dict[str, Any] = field(default_factory=dict)

@@ -1,9 +1,19 @@
-"""Profile sheet: pick a province from a drop-down; its card (scores, pillar bars, evidence) follows."""
+"""Profile sheet: pick a province from a drop-down; its card follows by formula.
+
+Top to bottom: the card (rank, score, tier, the strength/weakness margin and the lists of
+strengths and weaknesses), the pillars with their ranks, the R&D trend table and chart, then
+every indicator with its value, year, rank and evidence. Everything that depends on the chosen
+province is INDEX/MATCH over the selected position, so it stays right when the user picks
+another province or edits weights; the rule for strengths and weaknesses is qitxl.profiles'
+(ranks as RANK.EQ, margin in an editable cell). The R&D series of every assessed province sit in
+hidden columns to the right, which the trend table looks up. Cached values come from the core.
+"""
 
 from __future__ import annotations
 
 import math
 
+from .. import profiles
 from .indicators import cached
 from .layout import (
     EV_CITES,
@@ -18,35 +28,80 @@ from .layout import (
     SC_REPORTED,
     SC_SCORE,
     SC_TIER,
+    TB_KEY,
+    TB_YEAR,
     Context,
     area,
     cell,
 )
 
-LABEL, VALUE, NORM, NOTE, CITES, HELPER = 1, 2, 3, 4, 5, 7
+LABEL, VALUE, YEAR, NORM, RANK, GAP, VERDICT, NOTE, CITES, HELPER = range(1, 11)
+DATA0 = 12  # first hidden column of the R&D series block
 NOTE_CHARS, CITE_CHARS = 62, 44
+GOOD, BAD = "#C6EFCE", "#FFC7CE"
 
 
 def _lines(text: str, width: int) -> int:
     return max(1, math.ceil(len(text) / width)) if text else 1
 
 
+class _Sheet:
+    """State shared by the sections of one Profile sheet (selected position, rows of components)."""
+
+    def __init__(self, ctx: Context):
+        self.ctx, self.L, self.t, self.s = ctx, ctx.layout, ctx.t, ctx.styles
+        self.ws = ctx.sheets["profile"]
+        self.iso = ctx.res.order()[0]
+        self.i = ctx.res.iso_codes.index(self.iso)
+        pr, pc = self.L.pf_pick
+        self.pick = cell(pr, pc)
+        self.pos = cell(pr, HELPER)
+        self.margin = profiles.default_margin(self.L.n)
+        self.comps = {(c.kind, c.id): c for c in profiles.components(ctx.res, self.iso, ctx.lang, self.margin)}
+        self.verdict_rows: list[tuple[int, str, str]] = []  # (row, label shown, core verdict) per component
+        self.rank_cell = self.margin_cell = ""
+        self.lists_row = 0
+        base = {"font_name": self.s.font, "font_size": 10, "valign": "top"}
+        add = ctx.wb.add_format
+        self.f = {
+            "margin": add(base | {"border": 2, "border_color": "#BF9000", "bg_color": "#FFF2CC", "bold": True,
+                                  "num_format": "0", "align": "center", "locked": False}),
+            "gap": add(base | {"border": 1, "border_color": "#D9D9D9", "num_format": "+0;-0;0", "align": "center"}),
+            "pct": add(base | {"border": 1, "border_color": "#D9D9D9", "num_format": "+0.0%;-0.0%", "bold": True}),
+            GOOD: add({"bg_color": GOOD, "font_color": "#006100"}),
+            BAD: add({"bg_color": BAD, "font_color": "#9C0006"}),
+        }
+
+    def at(self, col: int) -> str:
+        return f"=INDEX({self.L.sc_col(col)},{self.pos})"
+
+
 def write(ctx: Context) -> None:
-    """Write the Profile sheet; everything below the drop-down is INDEX over the selected position."""
-    L, t, s, ds, res, lang = ctx.layout, ctx.t, ctx.styles, ctx.ds, ctx.res, ctx.lang
-    ws = ctx.sheets["profile"]
+    """Write the Profile sheet."""
+    p = _Sheet(ctx)
+    ws, t, s = p.ws, p.t, p.s
     ws.hide_gridlines(2)
-    ws.set_column(0, 0, 2)
-    ws.set_column(LABEL, LABEL, 28)
-    ws.set_column(VALUE, NORM, 12)
-    ws.set_column(NOTE, NOTE, 58)
-    ws.set_column(CITES, CITES, 42)
+    for col, width in ((0, 2), (LABEL, 30), (VALUE, 12), (YEAR, 10), (NORM, 11), (RANK, 7), (GAP, 9),
+                       (VERDICT, 13), (NOTE, 56), (CITES, 42)):
+        ws.set_column(col, col, width)
     ws.set_column(HELPER, HELPER, 6, None, {"hidden": True})
     ws.write(0, LABEL, t["pf.title"], s["title"])
     ws.set_row(0, 26)
+    r = _card(p)
+    r = _pillars(p, r + 1)
+    r = _trends(p, r + 1)
+    r = _indicators(p, r + 1)
+    _lists(p)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.print_area(0, 0, r, CITES)
 
-    iso = res.order()[0]
-    i = res.iso_codes.index(iso)
+
+def _card(p: _Sheet) -> int:
+    """Drop-down, key figures and the margin; returns the next free row."""
+    ws, t, s, L, ctx, iso, i = p.ws, p.t, p.s, p.L, p.ctx, p.iso, p.i
+    res = ctx.res
     pr, pc = L.pf_pick
     ws.write_string(pr, LABEL, t["pf.pick"], s["rowhead"])
     ws.merge_range(pr, VALUE, pr, NORM, ctx.name(iso), s["input_text"])
@@ -55,79 +110,222 @@ def write(ctx: Context) -> None:
     ws.data_validation(pr, pc, pr, pc, {
         "validate": "list", "source": f"={names}", "input_title": t["pf.val.title"],
         "input_message": t["pf.val.msg"], "error_title": t["pf.val.title"], "error_message": t["pf.val.msg"]})
-    pos = cell(pr, HELPER)
-    ws.write_formula(pr, HELPER, f"=MATCH({cell(pr, pc)},{names},0)", s["small"], i + 1)
-
-    def at(col: int) -> str:
-        return f"=INDEX({L.sc_col(col)},{pos})"
-
-    tier = res.tier(iso, lang)
+    ws.write_formula(pr, HELPER, f"=MATCH({p.pick},{names},0)", s["small"], i + 1)
+    tier = res.tier(iso, ctx.lang)
     card = [
-        ("pf.iso", at(SC_ISO), iso, s["text"]),
-        ("pf.region", at(SC_REGION), ctx.region(ds.province(iso).region), s["text"]),
-        ("pf.rank", at(SC_RANK), cached(res.ranks[i]), s["bigint"]),
-        ("pf.score", at(SC_SCORE), cached(res.scores[i]), s["big"]),
-        ("pf.tier", at(SC_TIER), "" if tier.level is None else tier.label, s["bigtext"]),
-        ("pf.reported", at(SC_REPORTED), ctx.reported(iso), s["text"]),
+        ("pf.iso", p.at(SC_ISO), iso, s["text"]),
+        ("pf.region", p.at(SC_REGION), ctx.region(ctx.ds.province(iso).region), s["text"]),
+        ("pf.rank", p.at(SC_RANK), cached(res.ranks[i]), s["bigint"]),
+        ("pf.score", p.at(SC_SCORE), cached(res.scores[i]), s["big"]),
+        ("pf.tier", p.at(SC_TIER), "" if tier.level is None else tier.label, s["bigtext"]),
+        ("pf.reported", p.at(SC_REPORTED), ctx.reported(iso), s["text"]),
     ]
     r = pr + 2
     for label, formula, value, fmt in card:
         ws.write_string(r, LABEL, t[label], s["rowhead"])
         ws.write_formula(r, VALUE, formula, fmt, value)
         if label == "pf.rank":
-            ws.write_string(r, NORM, f"{t['pf.of']} {L.n}", s["muted"])
+            ws.write_string(r, YEAR, f"{t['pf.of']} {L.n}", s["muted"])
+            p.rank_cell = cell(r, VALUE)
         if label == "pf.tier":
-            ws.write_formula(r, HELPER, at(SC_LEVEL), s["small"], "" if tier.level is None else tier.level)
-            for td in ds.tiers:
+            ws.write_formula(r, HELPER, p.at(SC_LEVEL), s["small"], "" if tier.level is None else tier.level)
+            for td in ctx.ds.tiers:
                 ws.conditional_format(r, VALUE, r, NORM, {
                     "type": "formula", "criteria": f"={cell(r, HELPER)}={td.level}", "format": s.tier_cf(td.level)})
             ws.merge_range(r, VALUE, r, NORM, "", fmt)
             ws.write_formula(r, VALUE, formula, fmt, value)
         ws.set_row(r, 20)
         r += 1
+    ws.write_string(r, LABEL, t["pf.margin"], s["rowhead"])
+    ws.write_number(r, VALUE, p.margin, p.f["margin"])
+    ws.data_validation(r, VALUE, r, VALUE, {"validate": "integer", "criteria": ">=", "value": 1,
+                                            "error_message": t["pf.margin.note"]})
+    ws.merge_range(r, YEAR, r, NOTE, t["pf.margin.note"], s["muted"])
+    ws.set_row(r, 28)
+    p.margin_cell = cell(r, VALUE)
+    p.lists_row = r + 1  # strengths, then weaknesses: written by _lists once every component row is known
+    return r + 3
 
-    r += 1
+
+def _rank_cells(p: _Sheet, r: int, score: str, column: str, comp: profiles.Component, label: str) -> None:
+    """Rank, gap to the overall rank and verdict of one component row (score in cell ``score``)."""
+    ws, s, t = p.ws, p.s, p.t
+    ws.write_formula(r, RANK, f'=IF(ISNUMBER({score}),_xlfn.RANK.EQ({score},{column}),"")', s["int"],
+                     "" if comp.rank is None else comp.rank)
+    rk, gap = cell(r, RANK), cell(r, GAP)
+    ws.write_formula(r, GAP, f'=IF(ISNUMBER({rk}),{p.rank_cell}-{rk},"")', p.f["gap"],
+                     "" if comp.gap is None else comp.gap)
+    good, bad = t["pf.strength"], t["pf.weakness"]
+    ws.write_formula(r, VERDICT, f'=IF(ISNUMBER({gap}),IF({gap}>={p.margin_cell},"{good}",'
+                                 f'IF(-{gap}>={p.margin_cell},"{bad}","")),"")', s["cell"],
+                     {"strength": good, "weakness": bad}.get(comp.verdict, ""))
+    p.verdict_rows.append((r, label, comp.verdict))
+
+
+def _verdict_colours(p: _Sheet, first: int, last: int) -> None:
+    for text, colour in ((p.t["pf.strength"], GOOD), (p.t["pf.weakness"], BAD)):
+        p.ws.conditional_format(first, VERDICT, last, VERDICT, {
+            "type": "cell", "criteria": "==", "value": f'"{text}"', "format": p.f[colour]})
+
+
+def _pillars(p: _Sheet, r: int) -> int:
+    """The pillar table: score, rank, gap, verdict; returns the next free row."""
+    ws, t, s, ctx = p.ws, p.t, p.s, p.ctx
     ws.write(r, LABEL, t["pf.pillars"], s["section"])
     r += 1
-    first = r
-    for k, p in enumerate(ds.pillars):
-        ws.write_string(r, LABEL, p.label(lang), s["cell"])
-        ws.write_formula(r, VALUE, at(SC_PILLAR0 + k), s["score"], cached(res.pillars[i, res.pillar_ids.index(p.id)]))
-        ws.write_string(r, NOTE, p.about_zh if lang == "zh" else p.about_en, s["muted"])
-        ws.set_row(r, 26)
+    ws.write_row(r, LABEL, [t["wt.pillar"], "", "", "", t["pf.crank"], t["pf.gap"], t["pf.verdict"], t["pf.about"]],
+                 s["header"])
+    ws.merge_range(r, VALUE, r, NORM, t["pf.score_col"], s["header"])
+    ws.set_row(r, 30)
+    first = r + 1
+    for k, pil in enumerate(ctx.ds.pillars):
         r += 1
-    ws.conditional_format(first, VALUE, r - 1, VALUE, {
+        comp = p.comps[("pillar", pil.id)]
+        ws.write_string(r, LABEL, pil.label(ctx.lang), s["cell"])
+        ws.merge_range(r, VALUE, r, NORM, "", s["score"])
+        ws.write_formula(r, VALUE, p.at(SC_PILLAR0 + k), s["score"], cached(comp.score))
+        _rank_cells(p, r, cell(r, VALUE), p.L.sc_col(SC_PILLAR0 + k), comp, pil.label(ctx.lang))
+        ws.write_string(r, NOTE, pil.about_zh if ctx.lang == "zh" else pil.about_en, s["muted"])
+        ws.set_row(r, 26)
+    ws.conditional_format(first, VALUE, r, VALUE, {
         "type": "data_bar", "bar_color": "#2E75B6", "bar_solid": True,
         "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 100})
+    _verdict_colours(p, first, r)
+    return r + 1
 
-    r += 1
+
+def _indicators(p: _Sheet, r: int) -> int:
+    """Every indicator: value, year, normalised, rank, gap, verdict, evidence; returns the last row."""
+    ws, t, s, L, ctx = p.ws, p.t, p.s, p.L, p.ctx
     ws.write(r, LABEL, t["pf.evidence"], s["section"])
     r += 1
-    ws.write_row(r, LABEL, [t["in.indicator"], t["pf.raw"], t["pf.norm"], t["pf.note"], t["pf.cites"]], s["header"])
-    r += 1
-    notes, cites = L.ev_col(EV_NOTE), L.ev_col(EV_CITES)
-    keys = L.ev_col(EV_KEY)
-    ind_j = {iid: j for j, iid in enumerate(res.indicator_ids)}
-    iso_at = f"INDEX({L.sc_col(SC_ISO)},{pos})"
+    ws.write_row(r, LABEL, [t["in.indicator"], t["pf.raw"], t["pf.year"], t["pf.norm"], t["pf.crank"], t["pf.gap"],
+                            t["pf.verdict"], t["pf.note"], t["pf.cites"]], s["header"])
+    ws.set_row(r, 30)
+    notes, cites, keys = L.ev_col(EV_NOTE), L.ev_col(EV_CITES), L.ev_col(EV_KEY)
+    iso_at = f"INDEX({L.sc_col(SC_ISO)},{p.pos})"
+    first = r + 1
     for ind in L.indicators:
+        r += 1
+        comp = p.comps[("indicator", ind.id)]
         c = L.ind_col[ind.id]
         raw_col = L.ref("indicators", area(L.raw_first, c, L.raw_first + L.n - 1, c))
         norm_col = L.ref("indicators", area(L.norm_first, c, L.norm_first + L.n - 1, c))
-        label = f"{ind.label(lang)} ({ind.unit})" if ind.unit else ind.label(lang)
+        label = f"{ind.label(ctx.lang)} ({ind.unit})" if ind.unit else ind.label(ctx.lang)
         ws.write_string(r, LABEL, label, s["cellwrap"])
-        ws.write_formula(r, VALUE, f"=INDEX({raw_col},{pos})", s["value"], cached(res.raw[i, ind_j[ind.id]]))
-        ws.write_formula(r, NORM, f"=INDEX({norm_col},{pos})", s["score"],
-                         cached(res.normalised[i, ind_j[ind.id]]))
+        ws.write_formula(r, VALUE, f"=INDEX({raw_col},{p.pos})", s["value"], cached(comp.value))
+        v = cell(r, VALUE)
+        year_at = f'INDEX({L.tb_col(TB_YEAR)},MATCH({iso_at}&"|{ind.id}",{L.tb_col(TB_KEY)},0))'
+        ws.write_formula(r, YEAR, f'=IF(ISNUMBER({v}),{year_at},"")', s["int"],
+                         "" if comp.year is None else comp.year)
+        ws.write_formula(r, NORM, f"=INDEX({norm_col},{p.pos})", s["score"], cached(comp.score))
+        _rank_cells(p, r, cell(r, NORM), norm_col, comp, label)
         match = f'MATCH({iso_at}&"|{ind.id}",{keys},0)'
-        note, cite = ctx.evidence(iso, ind.id)
+        note, cite = ctx.evidence(p.iso, ind.id)
         ws.write_formula(r, NOTE, f'=INDEX({notes},{match})&""', s["cellwrap"], note)
         ws.write_formula(r, CITES, f'=INDEX({cites},{match})&""', s["cellwrap"], cite)
         # rows cannot grow with a formula's result, so size them for the longest text any province has
         longest = max((_lines(ctx.evidence(o, ind.id)[0], NOTE_CHARS), _lines(ctx.evidence(o, ind.id)[1], CITE_CHARS))
                       for o in L.isos)
-        ws.set_row(r, 13.5 * max(max(longest), _lines(label, 30)) + 3)
+        ws.set_row(r, 13.5 * max(max(longest), _lines(label, 32)) + 3)
+    _verdict_colours(p, first, r)
+    return r
+
+
+def _lists(p: _Sheet) -> None:
+    """The strengths and weaknesses lines of the card: the labels of every marked row, joined by formula."""
+    ws, t, s = p.ws, p.t, p.s
+    sep = "、" if p.ctx.lang == "zh" else "; "
+    for n, (key, verdict) in enumerate((("pf.strengths", "strength"), ("pf.weaknesses", "weakness"))):
+        r = p.lists_row + n
+        mark = t[f"pf.{verdict}"]
+        parts = "&".join(f'IF({cell(row, VERDICT)}="{mark}","{sep}"&{cell(row, LABEL)},"")'
+                         for row, _, _ in p.verdict_rows)
+        labels = [label for _, label, v in p.verdict_rows if v == verdict]
+        ws.write_string(r, LABEL, t[key], s["rowhead"])
+        ws.merge_range(r, VALUE, r, NOTE, "", s["wrap"])
+        ws.write_formula(r, VALUE, f"=MID({parts},{len(sep) + 1},4000)", s["wrap"], sep.join(labels))
+        ws.set_row(r, 30)
+
+
+def _trends(p: _Sheet, r: int) -> int:
+    """The R&D series of the selected province (table, growth rate, chart); returns the next free row."""
+    ws, t, s, ctx = p.ws, p.t, p.s, p.ctx
+    years = profiles.trend_years(ctx.ds)
+    series = profiles.trends(ctx.ds, p.iso, ctx.lang)
+    if not years or not series:
+        return r
+    block = _trend_data(p, years, series)
+    ws.write(r, LABEL, t["pf.trends"], s["section"])
+    r += 1
+    head = r
+    ws.write_row(r, LABEL, [t["pf.year"]] + [f"{tr.label} ({tr.unit})" for tr in series], s["header"])
+    ws.set_row(r, 56)
+    for k, y in enumerate(years):
         r += 1
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.print_area(0, 0, r, CITES)
+        ws.write_number(r, LABEL, y, s["center"])
+        for m, tr in enumerate(series):
+            look = f"INDEX({block[m]},{p.pos},{k + 1})"
+            ws.write_formula(r, VALUE + m, f'=IF(ISNUMBER({look}),{look},"")', s["value"], cached(tr.values[k]))
+    r += 1
+    span = years[-1] - years[0]
+    ws.write_string(r, LABEL, t["pf.cagr"].format(first=years[0], last=years[-1]), s["rowhead"])
+    for m, tr in enumerate(series):
+        if span <= 0:
+            break
+        a, b = cell(head + 1, VALUE + m), cell(head + len(years), VALUE + m)
+        growth = f'IF({a}>0,IF({b}>=0,({b}/{a})^(1/{span})-1,""),"")'
+        ws.write_formula(r, VALUE + m, f'=IF(ISNUMBER({a}),IF(ISNUMBER({b}),{growth},""),"")', p.f["pct"],
+                         "" if tr.cagr is None else tr.cagr)
+    _trend_chart(p, head, len(years), series)
+    return max(r, head + 16) + 1
+
+
+def _trend_data(p: _Sheet, years: tuple[int, ...], series: list[profiles.Trend]) -> list[str]:
+    """Hidden block: one row per assessed province, the years of each series side by side."""
+    ws, L, ctx = p.ws, p.L, p.ctx
+    first = L.pf_pick[0] + 2
+    ws.write_string(first - 2, DATA0, ctx.t["pf.trenddata"], p.s["small"])
+    ws.write_string(first - 1, DATA0, ctx.t["rk.iso"], p.s["small"])
+    blocks = []
+    for m, tr in enumerate(series):
+        c0 = DATA0 + 1 + m * len(years)
+        table = profiles.series_table(ctx.ds, tr.indicator, years)
+        for k, y in enumerate(years):
+            ws.write_string(first - 1, c0 + k, f"{tr.indicator} {y}", p.s["small"])
+        for i, iso in enumerate(L.isos):
+            for k, v in enumerate(table.get(iso, [None] * len(years))):
+                if v is not None:
+                    ws.write_number(first + i, c0 + k, v)
+        blocks.append(area(first, c0, first + L.n - 1, c0 + len(years) - 1))
+    for i, iso in enumerate(L.isos):
+        ws.write_string(first + i, DATA0, iso)
+    ws.set_column(DATA0, DATA0 + len(series) * len(years), 9, None, {"hidden": True})
+    return blocks
+
+
+def _trend_chart(p: _Sheet, head: int, n_years: int, series: list[profiles.Trend]) -> None:
+    """Expenditure as columns, intensity as a line on the secondary axis; follows the trend table."""
+    sheet, s = p.L.names["profile"], p.s
+    cats = [sheet, head + 1, LABEL, head + n_years, LABEL]
+    chart = p.ctx.wb.add_chart({"type": "column"})
+    chart.add_series({"name": [sheet, head, VALUE], "categories": cats,
+                      "values": [sheet, head + 1, VALUE, head + n_years, VALUE],
+                      "fill": {"color": "#9DC3E6"}, "border": {"color": "#2E75B6"}, "gap": 60})
+    font = {"size": 8, "name": s.font}
+    if len(series) > 1:
+        line = p.ctx.wb.add_chart({"type": "line"})
+        line.add_series({"name": [sheet, head, VALUE + 1], "categories": cats,
+                         "values": [sheet, head + 1, VALUE + 1, head + n_years, VALUE + 1], "y2_axis": True,
+                         "line": {"color": "#C55A11", "width": 2.25},
+                         "marker": {"type": "circle", "size": 4, "fill": {"color": "#C55A11"},
+                                    "border": {"color": "#C55A11"}}})
+        chart.combine(line)
+        line.set_y2_axis({"num_font": font, "name": series[1].unit, "name_font": font})
+    chart.set_title({"name": p.t["pf.trend.chart"], "name_font": {"size": 10, "name": s.font}})
+    chart.set_x_axis({"num_font": font})
+    chart.set_y_axis({"num_font": font, "name": series[0].unit, "name_font": font,
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_legend({"position": "bottom", "font": font})
+    chart.set_size({"width": 620, "height": 300})
+    p.ws.insert_chart(head, RANK, chart, {"x_offset": 8, "y_offset": 4, "object_position": 1})

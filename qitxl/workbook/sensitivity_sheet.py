@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import sensitivity
 from ..dataset import Dataset
+from ..indices import RankIndices, rank_indices
 from ..model import Weights
 from ..sensitivity import SensitivityResult
 from .layout import Context
 
 NAME, NOMINAL, MEDIAN, P05, P95, BEST, WORST, SPAN = range(8)
 HEADER = 3
+WORKBOOK_SAMPLES = 4096  # N x 6 model runs: largest standard error about 0.1 on the bundled data
+IDX_COLS = 8  # S1 and ST for four input groups, right of the name column
+CHART_COL = IDX_COLS + 2
 
 
 def compute(dataset: Dataset, weights: Weights) -> SensitivityResult:
     """Run qitxl.sensitivity with its defaults for the workbook's dataset and weights."""
     return sensitivity.run(dataset, weights)
+
+
+def compute_indices(dataset: Dataset, weights: Weights) -> RankIndices:
+    """Variance-based indices of every rank (qitxl.indices) with the workbook's sample size."""
+    return rank_indices(dataset, weights, samples=WORKBOOK_SAMPLES)
 
 
 def write(ctx: Context) -> None:
@@ -23,8 +34,8 @@ def write(ctx: Context) -> None:
     ws = ctx.sheets["sensitivity"]
     ws.hide_gridlines(2)
     ws.set_column(NAME, NAME, 14)
-    ws.set_column(NOMINAL, SPAN, 11)
-    ws.set_column(SPAN + 1, SPAN + 1, 3)
+    ws.set_column(NOMINAL, IDX_COLS, 11)
+    ws.set_column(IDX_COLS + 1, IDX_COLS + 1, 3)
     ws.write(0, 0, t["se.title"], s["title"])
     ws.set_row(0, 24)
     sens = ctx.sensitivity
@@ -49,8 +60,8 @@ def write(ctx: Context) -> None:
     ws.conditional_format(first, SPAN, last, SPAN, {
         "type": "data_bar", "bar_color": "#F4B183", "bar_solid": True, "min_type": "num", "min_value": 0})
 
-    # settings below the table
-    r = last + 2
+    r = indices_table(ctx, last + 2) if ctx.indices is not None else last + 2
+    # settings below the tables
     ws.write_row(r, 0, [t["se.setting"], t["se.value"]], s["header"])
     ws.merge_range(r, 1, r, SPAN, t["se.value"], s["header"])
     for k in ("draws", "seed", "perturbation", "weight_rule", "combinations", "combination_rule", "dataset_version"):
@@ -90,8 +101,47 @@ def write(ctx: Context) -> None:
     chart.set_y_axis({"reverse": True, "num_font": {"size": 9, "name": s.font}})
     chart.set_legend({"none": True})
     chart.set_size({"width": 520, "height": max(260, 24 * len(rows) + 90)})
-    ws.insert_chart(HEADER, SPAN + 2, chart, {"object_position": 2})
+    ws.insert_chart(HEADER, CHART_COL, chart, {"object_position": 2})
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)
-    ws.print_area(0, 0, max(r, HEADER + (24 * len(rows) + 90) // 20), SPAN + 10)
+    ws.print_area(0, 0, max(r, HEADER + (24 * len(rows) + 90) // 20), CHART_COL + 8)
+
+
+def indices_table(ctx: Context, r: int) -> int:
+    """The variance-based indices (qitxl.indices): S1 and ST per input group; returns the next free row."""
+    ws, t, s, lang = ctx.sheets["sensitivity"], ctx.t, ctx.styles, ctx.lang
+    idx = ctx.indices
+    st = idx.settings
+    ws.merge_range(r, 0, r, IDX_COLS, t["se.idx.title"], s["section"])
+    r += 1
+    ws.merge_range(r, 0, r, IDX_COLS, t["se.idx.note"].format(
+        samples=st["samples"], runs=st["model_runs"], seed=st["seed"], se=f"{st['max_standard_error']:.2f}"),
+        s["muted"])
+    ws.set_row(r, 44)
+    r += 1
+    g = len(idx.groups)
+    fmt = ctx.wb.add_format({"font_name": s.font, "font_size": 10, "valign": "top", "border": 1,
+                             "border_color": "#D9D9D9", "num_format": "0.00"})
+    ws.merge_range(r, 0, r + 1, 0, t["in.province"], s["header"])
+    ws.merge_range(r, 1, r, g, t["se.idx.s1"], s["header"])
+    ws.merge_range(r, g + 1, r, 2 * g, t["se.idx.st"], s["header"])
+    r += 1
+    names = [t[f"se.idx.{name}"] for name in idx.groups]
+    ws.write_row(r, 1, names + names, s["header"])
+    ws.set_row(r, 30)
+    first = r + 1
+    for c, iso in enumerate(idx.iso_codes):
+        r += 1
+        ws.write_string(r, 0, ctx.ds.province(iso).name(lang), s["cell"])
+        for k in range(g):
+            for col, m in ((1 + k, idx.indices.first), (1 + g + k, idx.indices.total)):
+                v = float(m[k, c])
+                if np.isfinite(v):
+                    ws.write_number(r, col, v, fmt)
+                else:
+                    ws.write_string(r, col, t["se.idx.never"], s["center"])
+    ws.conditional_format(first, 1, r, 2 * g, {
+        "type": "2_color_scale", "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1,
+        "min_color": "#FFFFFF", "max_color": "#F4B183"})
+    return r + 2

@@ -7,7 +7,9 @@ comes from the data (province, pillar, indicator and tier labels) is taken from 
 
 from __future__ import annotations
 
-SHEETS = ("overview", "rankings", "weights", "indicators", "profile", "sensitivity", "sources",
+from .analysis_text import ANALYSIS_UI
+
+SHEETS = ("overview", "rankings", "weights", "indicators", "profile", "whatif", "sensitivity", "sources",
           "methodology", "provinces")
 
 UI: dict[str, dict[str, str]] = {
@@ -335,6 +337,10 @@ UI: dict[str, dict[str, str]] = {
         "region.": "",
     },
 }
+
+
+for _lang, _extra in ANALYSIS_UI.items():
+    UI[_lang].update(_extra)
 
 
 def text(lang: str) -> dict[str, str]:
