@@ -140,6 +140,35 @@ def _choices(u: np.ndarray, k: int) -> np.ndarray:
     return np.minimum((u * k).astype(int), k - 1)
 
 
+def rank_model(ds: Dataset, weights: Weights, perturbation: float, norms: Sequence[str], aggs: Sequence[str],
+               skews: Sequence[str]) -> Callable[[np.ndarray], np.ndarray]:
+    """The model as a function of points in U[0, 1)^(pillars + 3): ranks (points x assessed provinces).
+
+    Columns: one per pillar weight (u -> w * (1 + p * (2u - 1)), rescaled), then the normalisation,
+    aggregation and skew treatment, each u picking alternative floor(u * k). Each (normalisation,
+    skew) pillar matrix is computed once; the points are then batched through the model's own
+    weighted mean and RANK.EQ.
+    """
+    nominal = compute(ds, weights)
+    w0 = np.array([nominal.weights[p] for p in nominal.pillar_ids], dtype=float)
+    raw = raw_matrix(ds)
+    pillars = {(n, s): pillar_matrix(ds, normalised_matrix(ds, n, s, raw)[0]) for n in norms for s in skews}
+    floor, P = ds.method.geometric_floor, len(w0)
+
+    def model(x: np.ndarray) -> np.ndarray:
+        w = scale_weights(w0, -perturbation + 2.0 * perturbation * x[:, :P], perturbation)
+        ni, ai, si = _choices(x[:, P], len(norms)), _choices(x[:, P + 1], len(aggs)), _choices(x[:, P + 2], len(skews))
+        scores = np.empty((len(x), len(nominal.iso_codes)))
+        for (n, s), pm in pillars.items():
+            for a in aggs:
+                sel = np.flatnonzero((ni == norms.index(n)) & (si == skews.index(s)) & (ai == aggs.index(a)))
+                if len(sel):
+                    scores[sel] = weighted_mean_batch(pm, w[sel], geometric=a == "geometric", floor=floor)
+        return rank_eq_batch(scores)
+
+    return model
+
+
 def rank_indices(dataset: Dataset | None = None, weights: Weights = None, *, samples: int = DEFAULT_SAMPLES,
                  seed: int = DEFAULT_SEED, perturbation: float = 0.25,
                  normalisations: Sequence[str] = ("minmax", "rank", "goalposts"),
@@ -162,22 +191,8 @@ def rank_indices(dataset: Dataset | None = None, weights: Weights = None, *, sam
         raise ValueError(f"unknown skew treatment(s) {', '.join(bad)}; choose from {', '.join(SKEW_TREATMENTS)}")
 
     nominal = compute(ds, weights)
-    w0 = np.array([nominal.weights[p] for p in nominal.pillar_ids], dtype=float)
-    raw = raw_matrix(ds)
-    pillars = {(n, s): pillar_matrix(ds, normalised_matrix(ds, n, s, raw)[0]) for n in norms for s in skews}
-    floor, P = ds.method.geometric_floor, len(w0)
-
-    def model(x: np.ndarray) -> np.ndarray:
-        w = scale_weights(w0, -perturbation + 2.0 * perturbation * x[:, :P], perturbation)
-        ni, ai, si = _choices(x[:, P], len(norms)), _choices(x[:, P + 1], len(aggs)), _choices(x[:, P + 2], len(skews))
-        scores = np.empty((len(x), len(nominal.iso_codes)))
-        for (n, s), pm in pillars.items():
-            for a in aggs:
-                sel = np.flatnonzero((ni == norms.index(n)) & (si == skews.index(s)) & (ai == aggs.index(a)))
-                if len(sel):
-                    scores[sel] = weighted_mean_batch(pm, w[sel], geometric=a == "geometric", floor=floor)
-        return rank_eq_batch(scores)
-
+    model = rank_model(ds, weights, perturbation, norms, aggs, skews)
+    P = len(nominal.pillar_ids)
     groups = [list(range(P)), [P], [P + 1], [P + 2]]
     idx = sobol(model, P + 3, int(samples), np.random.default_rng(seed), groups)
     order = [nominal.iso_codes.index(iso) for iso in nominal.order()]
