@@ -24,6 +24,8 @@ import xlsxwriter
 from qitxl import bundled, compute
 from qitxl.workbook import render
 from qitxl.workbook.sensitivity_sheet import compute as sensitivity
+from qitxl.workbook.sensitivity_sheet import compute_indices
+from qitxl.workbook.whatif_sheet import compute as whatif
 
 
 def timed(fn: Callable[[], object], repeat: int) -> float:
@@ -55,6 +57,20 @@ def empty_workbook() -> bytes:
     return buf.getvalue()
 
 
+def end_to_end(repeat: int) -> tuple[float, float]:
+    """Median wall time of `python -m qitxl.cli generate` in a new process, and of importing qitxl alone."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "wb.xlsx"
+        gen = [sys.executable, "-m", "qitxl.cli", "generate", "-o", str(out), "--force"]
+        imp = [sys.executable, "-c", "import qitxl"]
+        return (timed(lambda: subprocess.run(gen, check=True, capture_output=True), repeat),
+                timed(lambda: subprocess.run(imp, check=True, capture_output=True), repeat))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=20)
@@ -65,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         ("render() zh", lambda: render(lang="zh")),
         ("baseline: model.compute()", lambda: compute(ds)),
         ("part: sensitivity.run() (1000 draws)", lambda: sensitivity(ds, None)),
+        ("part: indices.rank_indices() (N=4096)", lambda: compute_indices(ds, None)),
+        ("part: whatif.run() (leave one out)", lambda: whatif(ds, None)),
         ("baseline: empty XlsxWriter workbook", empty_workbook),
     ]
     results = {name: timed(fn, args.repeat) for name, fn in rows}
@@ -73,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, sec in results.items():
         print(f"  {name:<42} {sec * 1000:9.2f} ms   standard/this = {std / sec:8.1f}x")
     print(f"  {'file size (en)':<42} {len(render()):9d} bytes")
+    e2e, startup = end_to_end(min(args.repeat, 5))
+    print(f"  end to end: `qitxl generate` (new process)  {e2e * 1000:9.2f} ms   "
+          f"baseline `python -c 'import qitxl'` {startup * 1000:.2f} ms")
     heap_render = peak_heap(render)
     heap_compute = peak_heap(lambda: compute(ds))
     heap_empty = peak_heap(empty_workbook)
