@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from ..profiles import default_margin
 from .layout import Context
 
 STEPS = {
@@ -22,6 +23,15 @@ STEPS = {
                          "divided by their sum, so they need not add up to 1."),
         ("6. Ranks and tiers", "Ranks follow Excel's RANK.EQ (ties share the best rank). A province is in the first "
                                "tier whose minimum score it reaches: {tiers}."),
+        ("Analysis", None),
+        ("Strengths, weaknesses", "On the Profile sheet a pillar or indicator is a strength when the province ranks on "
+                                  "it at least {margin} places better than its overall rank, a weakness when at least "
+                                  "{margin} places worse (ranks as RANK.EQ; the margin cell there can be edited)."),
+        ("What if", "Each pillar, then each indicator, is left out in turn and the remaining weights rescaled; the "
+                    "sheet shows every new rank."),
+        ("Sensitivity indices", "S1 (first order, Saltelli 2010) and ST (total effect, Jansen) give the share of "
+                                "the variance of each rank due to the weights, the normalisation, the aggregation "
+                                "and the skew treatment."),
         ("Limits", None),
         ("Evidence", "The quantum ratings are coded by hand from news items, institutional pages, one peer-reviewed "
                      "paper and thin secondary pages; each value's confidence is on the Indicators sheet."),
@@ -30,8 +40,8 @@ STEPS = {
         ("Weights", "The default weights are a judgement. The Sensitivity sheet shows how far ranks move when "
                     "weights and method vary; small score differences are not meaningful."),
         ("This workbook", "Scores, ranks and tiers are formulas that follow edits to the weights and raw values. "
-                          "The skew treatment decided on the shipped data stays fixed, and the Sensitivity sheet "
-                          "does not recompute. The full methodology is in docs/methodology.md."),
+                          "The skew treatment decided on the shipped data stays fixed, and the What if and "
+                          "Sensitivity sheets do not recompute. The full methodology is in docs/methodology.md."),
     ],
     "zh": [
         ("步骤", None),
@@ -41,11 +51,15 @@ STEPS = {
         ("4. 支柱得分", "每个支柱为其各指标的加权平均（权重见“权重”表）。缺失值不计入，其余权重重新缩放。"),
         ("5. 综合得分", "综合得分为各支柱得分的加权算术平均；支柱权重除以其总和，因此不必合计为 1。"),
         ("6. 名次与梯队", "名次按 Excel 的 RANK.EQ 计算（并列取最好名次）。省份归入其得分达到最低分的第一个梯队：{tiers}。"),
+        ("分析", None),
+        ("优势与劣势", "在“省份概况”表中，若某省某支柱或指标的名次比其总名次至少好 {margin} 位即为优势，至少差 {margin} 位即为劣势（名次按 RANK.EQ；该表中的界限单元格可修改）。"),
+        ("假设分析", "逐一去掉每个支柱、再逐一去掉每个指标，其余权重重新缩放；该表显示每个新名次。"),
+        ("敏感性指数", "S1（一阶，Saltelli 2010）与 ST（总效应，Jansen）给出各名次方差中由权重、标准化、加总和偏态处理造成的份额。"),
         ("局限", None),
         ("证据", "量子评级依据新闻、机构网页、一篇同行评议论文和单薄的二手网页人工编码；每个数值的可信度见“指标”表。"),
         ("种子文章", "报道梯队来自一篇未署名的网络文章，仅按原文列出，模型从不使用。"),
         ("权重", "默认权重属于判断。“敏感性”表显示权重和方法变化时名次的波动；得分的微小差异没有意义。"),
-        ("本工作簿", "得分、名次和梯队为公式，会随权重和原始数值的修改而更新。偏态处理依据随附数据确定并保持不变，“敏感性”表不会重新计算。完整方法见 docs/methodology.md。"),
+        ("本工作簿", "得分、名次和梯队为公式，会随权重和原始数值的修改而更新。偏态处理依据随附数据确定并保持不变，“假设分析”和“敏感性”表不会重新计算。完整方法见 docs/methodology.md。"),
     ],
 }
 NORM_TEXT = {
@@ -74,7 +88,7 @@ def write(ctx: Context) -> None:
     tiers = "; ".join(f"{td.label(lang)} >= {td.min_score:g}" for td in ds.tiers)
     fill = {"years": years, "assessed": len(ds.assessed), "skew": f"{ds.method.skew_limit:g}",
             "kurt": f"{ds.method.kurtosis_limit:g}", "treated": treated or t["tr.none"], "tiers": tiers,
-            "norm_text": NORM_TEXT[lang][res.normalisation]}
+            "norm_text": NORM_TEXT[lang][res.normalisation], "margin": default_margin(len(res.iso_codes))}
     r = 2
     for head, body in STEPS[lang]:
         if body is None:

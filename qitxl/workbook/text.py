@@ -34,8 +34,10 @@ UI: dict[str, dict[str, str]] = {
         "ov.read.3": "Profile shows one province's card: pick it from the drop-down in cell C4.",
         "ov.read.4": "Indicators holds the raw values with their source and confidence, then the normalised "
                      "values and scores as formulas. Sources lists every source with a link.",
-        "ov.read.5": "Sensitivity shows how far each rank moves when the weights vary (computed once in Python; "
-                     "it does not follow edits).",
+        "ov.read.5": "Profile also marks each province's strengths and weaknesses and shows its R&D trends. "
+                     "What if shows every rank with each pillar or indicator left out; Sensitivity how far each "
+                     "rank moves when the weights and methods vary, and which choice drives it (both computed "
+                     "once in Python; they do not follow edits).",
         "ov.legend": "Tiers (from the composite score)",
         "ov.level": "Level",
         "ov.tier": "Tier",
@@ -203,7 +205,7 @@ UI: dict[str, dict[str, str]] = {
         "ov.read.2": "在“权重”表修改支柱权重后，所有得分、名次、梯队和本图表都会在 Excel 中自动更新，无需 Python。权重会按总和重新缩放为 1。",
         "ov.read.3": "“省份概况”显示单个省份的卡片：在 C4 单元格的下拉列表中选择省份。",
         "ov.read.4": "“指标”表给出原始数值及其来源和可信度，其后是以公式计算的标准化数值和得分。“资料来源”列出所有来源及链接。",
-        "ov.read.5": "“敏感性”显示权重变化时各省名次的波动范围（生成时由 Python 计算一次，不随编辑更新）。",
+        "ov.read.5": "“省份概况”还标出各省的优势与劣势并显示其研发趋势。“假设分析”显示逐一去掉每个支柱或指标后的名次；“敏感性”显示权重和方法变化时各省名次的波动范围及其主要来源（二者均在生成时由 Python 计算一次，不随编辑更新）。",
         "ov.legend": "梯队（按综合得分）",
         "ov.level": "级别",
         "ov.tier": "梯队",
