@@ -20,7 +20,8 @@ WORDS = {
     "en": {
         "rank": "rank", "of": "of", "score": "score", "tier": "tier", "not_assessed":
         "not assessed: the dataset holds no QIT evidence for it, so it has no score or rank",
-        "rule": "Strength (weakness): ranked at least {k} places better (worse) than the overall rank {rank}.",
+        "rule": "Strength (weakness): ranked at least {k} places better (worse) than the overall rank {rank}, "
+                "however ties are broken (6-12 = tied over places 6 to 12).",
         "strengths": "strengths", "weaknesses": "weaknesses", "none": "none",
         "pillars": "Pillars", "indicators": "Indicators", "component": "component", "value": "value",
         "unit": "unit", "year": "year", "normalised": "normalised", "gap": "vs overall", "verdict": "",
@@ -32,7 +33,8 @@ WORDS = {
     "zh": {
         "rank": "名次", "of": "/", "score": "得分", "tier": "梯队",
         "not_assessed": "未评估：数据集中没有其量子证据，因此没有得分和名次",
-        "rule": "优势（劣势）：名次比总名次 {rank} 至少好（差）{k} 位。",
+        "rule": "优势（劣势）：无论并列如何排序，名次都比总名次 {rank} 至少好（差）{k} 位"
+                "（6-12 表示并列第 6 至 12 位）。",
         "strengths": "优势", "weaknesses": "劣势", "none": "无",
         "pillars": "支柱", "indicators": "指标", "component": "项目", "value": "数值", "unit": "单位",
         "year": "年份", "normalised": "标准化", "gap": "与总名次差", "verdict": "",
@@ -72,10 +74,11 @@ def profile_data(ds: Dataset, iso: str, lang: str, margin: int | None) -> dict[s
         out.update({
             "rank": res.rank(iso), "of": len(res.iso_codes), "score": res.score(iso),
             "tier": res.tier(iso, lang).label, "margin": k,
-            "rule": f"strength: rank <= overall rank - {k}; weakness: rank >= overall rank + {k}",
+            "rule": f"strength: clear gap >= {k}; weakness: clear gap <= -{k}; the clear gap is overall rank - "
+                    "worst tied place if positive, overall rank - best tied place if negative, else 0",
             "strengths": [c.label for c in comps if c.verdict == "strength"],
             "weaknesses": [c.label for c in comps if c.verdict == "weakness"],
-            "components": [asdict(c) for c in comps],
+            "components": [asdict(c) | {"place": c.place} for c in comps],
         })
     out["trends"] = [asdict(t) for t in trends(ds, iso, lang)]
     return out
@@ -87,6 +90,13 @@ def _pct(x: float | None) -> str:
 
 def _num(x: float | None, digits: int = 1) -> str:
     return "" if x is None else f"{x:,.{digits}f}"
+
+
+def _value(x: float | None) -> str:
+    """A raw value as a reader expects it: whole numbers without decimals, others to 2 decimals."""
+    if x is None:
+        return ""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
 
 
 def print_profile(d: dict[str, object], lang: str) -> None:
@@ -107,13 +117,14 @@ def print_profile(d: dict[str, object], lang: str) -> None:
                     continue
                 row = {w["component"]: c["label"]}
                 if kind == "indicator":
-                    row.update({w["value"]: _num(c["value"], 2), w["unit"]: c["unit"],
+                    row.update({w["value"]: _value(c["value"]), w["unit"]: c["unit"],
                                 w["year"]: "" if c["year"] is None else str(c["year"]),
                                 w["normalised"]: _num(c["score"])})
                 else:
                     row[w["score"]] = _num(c["score"])
-                row.update({w["rank"]: "" if c["rank"] is None else str(c["rank"]),
-                            w["gap"]: "" if c["gap"] is None else f"{c['gap']:+d}", " ": w.get(c["verdict"], "")})
+                row.update({w["rank"]: c["place"],
+                            w["gap"]: "" if c["gap"] is None else f"{c['gap']:+d}" if c["gap"] else "0",
+                            " ": w.get(c["verdict"], "")})
                 rows.append(row)
             print(f"\n{w['pillars' if kind == 'pillar' else 'indicators']}")
             print(format_table(rows))

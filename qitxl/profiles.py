@@ -1,12 +1,23 @@
 """Province profiles: strengths and weaknesses against the overall rank, and the R&D trends.
 
 Strengths and weaknesses follow the idea of the GII economy profiles: a pillar or indicator is a
-*strength* of a province when the province ranks on it at least ``margin`` places better than its
-overall rank, and a *weakness* when at least ``margin`` places worse. Ranks are RANK.EQ ranks
-among the assessed provinces (ties share the best rank), on the pillar score or on the
-normalised indicator value (so "better" already respects an indicator's direction). The default
-margin grows with the number of ranked provinces: ``max(2, ceil(n / 10))`` places, i.e. 2 places
-among 12 provinces and 4 among 31; one place would call ordinary noise a strength.
+*strength* of a province when the province ranks on it clearly better than its overall rank, and
+a *weakness* when clearly worse. A component's rank is taken among the assessed provinces on the
+pillar score or on the normalised indicator value (so "better" already respects an indicator's
+direction). Ties are common (the QIT ratings take six values), so a tied component has a range
+of places, from its RANK.EQ rank (``best``: one more than the number of strictly better values)
+to ``worst`` (the number of values at least as good). The **clear gap** counts only the places
+that hold however the ties are broken:
+
+- ``overall - worst`` when even the worst place of the tie is better than the overall rank;
+- ``-(best - overall)`` when even the best place is worse;
+- 0 when the tie spans the overall rank.
+
+A component is a strength when the clear gap is at least ``margin``, a weakness when it is at
+most ``-margin``. Without ties this is simply "ranked at least ``margin`` places better (worse)".
+So a rating of 0 shared by many provinces is never a strength of a province ranked below them
+all. The default margin grows with the number of ranked provinces, ``max(2, ceil(n / 10))``
+places (2 among up to 20 provinces, 4 among 31 to 40); one place would call noise a strength.
 
 Trends: each province's yearly series of the R&D indicators (expenditure and intensity) and the
 compound annual growth rate from the first to the last year of the series,
@@ -35,15 +46,33 @@ def default_margin(n: int) -> int:
     return max(2, math.ceil(n / 10))
 
 
-def classify(rank: float | None, overall: float, margin: int) -> str:
-    """'strength', 'weakness' or '' for one component rank against the overall rank."""
-    if rank is None or (isinstance(rank, float) and math.isnan(rank)):
+def clear_gap(best: int, worst: int, overall: int) -> int:
+    """Places a component ranks better (+) or worse (-) than overall however its ties are broken."""
+    if worst < overall:
+        return overall - worst
+    if best > overall:
+        return overall - best
+    return 0
+
+
+def classify(gap: int | None, margin: int) -> str:
+    """'strength', 'weakness' or '' for a component's clear gap to the overall rank."""
+    if gap is None:
         return ""
-    if overall - rank >= margin:
+    if gap >= margin:
         return "strength"
-    if rank - overall >= margin:
+    if -gap >= margin:
         return "weakness"
     return ""
+
+
+def rank_range(column: np.ndarray, i: int) -> tuple[int, int] | None:
+    """(best, worst) place of row i in a column where higher is better; None if the value is missing."""
+    x = column[i]
+    if math.isnan(x):
+        return None
+    v = column[~np.isnan(column)]
+    return 1 + int(np.sum(v > x)), int(np.sum(v >= x))
 
 
 def indicator_ranks(res: Results) -> np.ndarray:
@@ -61,39 +90,49 @@ class Component:
     id: str
     label: str
     score: float | None  # pillar score, or normalised indicator value
-    rank: int | None
-    gap: int | None      # overall rank - component rank: positive = better than overall
+    rank: int | None     # best place (RANK.EQ); None when the value is missing
+    rank_worst: int | None  # worst place: differs from ``rank`` when the value is tied
+    gap: int | None      # clear gap to the overall rank: positive = better than overall
     verdict: str         # "strength", "weakness" or ""
     value: float | None = None  # indicator only: the raw value the model uses
     year: int | None = None     # indicator only: the year of that value
     unit: str = ""
+
+    @property
+    def place(self) -> str:
+        """The rank as shown: '3', or '6-12' for a value tied over places 6 to 12."""
+        if self.rank is None:
+            return ""
+        return str(self.rank) if self.rank == self.rank_worst else f"{self.rank}-{self.rank_worst}"
 
 
 def _num(x: float) -> float | None:
     return None if x is None or math.isnan(x) else float(x)
 
 
+def _component(kind: str, cid: str, label: str, column: np.ndarray, i: int, overall: int, margin: int,
+               **extra: object) -> Component:
+    places = rank_range(column, i)
+    if places is None:
+        return Component(kind, cid, label, None, None, None, None, "", **extra)
+    gap = clear_gap(*places, overall)
+    return Component(kind, cid, label, float(column[i]), places[0], places[1], gap, classify(gap, margin), **extra)
+
+
 def components(res: Results, iso: str, lang: str = "en", margin: int | None = None) -> list[Component]:
-    """Every pillar then every indicator of one assessed province, with rank, gap and verdict."""
+    """Every pillar then every indicator of one assessed province, with places, clear gap and verdict."""
     ds = res.dataset
     i = res.index(iso)
     k = default_margin(len(res.iso_codes)) if margin is None else margin
     overall = int(res.ranks[i])
-    out = []
-    for j, pid in enumerate(res.pillar_ids):
-        r = _num(res.pillar_ranks[i, j])
-        out.append(Component("pillar", pid, ds.pillar(pid).label(lang), _num(res.pillars[i, j]),
-                             None if r is None else int(r), None if r is None else overall - int(r),
-                             classify(r, overall, k)))
-    iranks = indicator_ranks(res)
+    out = [_component("pillar", pid, ds.pillar(pid).label(lang), res.pillars[:, j], i, overall, k)
+           for j, pid in enumerate(res.pillar_ids)]
     for j, iid in enumerate(res.indicator_ids):
         ind = ds.indicator(iid)
-        r = _num(iranks[i, j])
         value = _num(res.raw[i, j])
         obs = ds.observation(iso, iid, ind.year) if value is not None else None
-        out.append(Component("indicator", iid, ind.label(lang), _num(res.normalised[i, j]),
-                             None if r is None else int(r), None if r is None else overall - int(r),
-                             classify(r, overall, k), value, obs.year if obs else None, ind.unit))
+        out.append(_component("indicator", iid, ind.label(lang), res.normalised[:, j], i, overall, k,
+                              value=value, year=obs.year if obs else None, unit=ind.unit))
     return out
 
 

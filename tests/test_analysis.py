@@ -20,9 +20,11 @@ from qitxl.model import compute, rank_eq
 from qitxl.profiles import (
     cagr,
     classify,
+    clear_gap,
     components,
     default_margin,
     indicator_ranks,
+    rank_range,
     trend_years,
     trends,
     value_years,
@@ -140,12 +142,34 @@ def test_rank_indices_refuse_bad_settings(bad: dict) -> None:
 
 # ----------------------------------------------------------------------------- strengths and weaknesses
 
-@given(st.integers(1, 40), st.integers(1, 40), st.integers(1, 10))
-def test_classify_follows_the_stated_rule(rank: int, overall: int, margin: int) -> None:
-    verdict = classify(float(rank), overall, margin)
-    assert (verdict == "strength") == (overall - rank >= margin)
-    assert (verdict == "weakness") == (rank - overall >= margin)
-    assert classify(float("nan"), overall, margin) == ""
+@given(st.integers(1, 40), st.integers(0, 10), st.integers(1, 40), st.integers(1, 10))
+def test_the_clear_gap_holds_however_ties_are_broken(best: int, extra: int, overall: int, margin: int) -> None:
+    """Every way of breaking the tie puts the component at least |gap| places on the gap's side."""
+    worst = best + extra
+    gap = clear_gap(best, worst, overall)
+    places = range(best, worst + 1)
+    if gap > 0:
+        assert all(overall - p >= gap for p in places) and overall - worst == gap
+    elif gap < 0:
+        assert all(p - overall >= -gap for p in places) and best - overall == -gap
+    else:
+        assert best <= overall <= worst
+    verdict = classify(gap, margin)
+    assert (verdict == "strength") == (gap >= margin) and (verdict == "weakness") == (-gap >= margin)
+    assert classify(None, margin) == ""
+
+
+@given(st.lists(st.sampled_from([0.0, 20.0, 40.0, 60.0, 80.0, 100.0, float("nan")]), min_size=1, max_size=40))
+def test_rank_range_counts_better_and_tied_values(column: list[float]) -> None:
+    col = np.array(column)
+    for i, x in enumerate(col):
+        got = rank_range(col, i)
+        if math.isnan(x):
+            assert got is None
+            continue
+        others = col[~np.isnan(col)]
+        assert got == (1 + sum(v > x for v in others), sum(v >= x for v in others))
+        assert got[0] == rank_eq(col)[i]
 
 
 def test_default_margin_grows_with_the_number_of_provinces() -> None:
@@ -163,17 +187,25 @@ def test_components_of_every_province_match_the_model() -> None:
         for c in comps:
             if c.kind == "pillar":
                 j = res.pillar_ids.index(c.id)
-                exp_rank, exp_score = res.pillar_ranks[i, j], res.pillars[i, j]
+                col, exp_best = res.pillars[:, j], res.pillar_ranks[i, j]
             else:
                 j = res.indicator_ids.index(c.id)
-                col = res.normalised[:, j]
-                exp_rank, exp_score = ranks[i, j], col[i]
-                # RANK.EQ on the normalised column: one more than the number of strictly better values
-                assert exp_rank == 1 + np.sum(col[~np.isnan(col)] > col[i])
+                col, exp_best = res.normalised[:, j], ranks[i, j]
                 assert c.value == res.raw[i, j]
-            assert c.rank == int(exp_rank) and c.score == exp_score
-            assert c.gap == overall - c.rank
-            assert c.verdict == classify(float(c.rank), overall, k)
+            v = col[~np.isnan(col)]
+            assert c.rank == int(exp_best) == 1 + np.sum(v > col[i]) and c.rank_worst == np.sum(v >= col[i])
+            assert c.score == col[i]
+            assert c.gap == clear_gap(c.rank, c.rank_worst, overall)
+            assert c.verdict == classify(c.gap, k)
+            assert c.place == (str(c.rank) if c.rank == c.rank_worst else f"{c.rank}-{c.rank_worst}")
+
+
+def test_a_value_tied_across_the_overall_rank_is_neither_strength_nor_weakness() -> None:
+    res = compute()
+    for iso in res.iso_codes:
+        for c in components(res, iso, margin=1):
+            if c.rank is not None and c.rank <= res.rank(iso) <= c.rank_worst:
+                assert c.gap == 0 and c.verdict == ""
 
 
 def test_a_wider_margin_never_adds_strengths_or_weaknesses() -> None:

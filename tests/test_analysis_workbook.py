@@ -49,7 +49,8 @@ def check_profile(values: dict[str, dict[str, object]], lang: str, iso: str) -> 
         ind = ds.indicator(c.id) if c.kind == "indicator" else None
         label = c.label if ind is None or not ind.unit else f"{c.label} ({ind.unit})"
         r = rows[label]
-        assert pf.get(f"F{r}") == c.rank and pf.get(f"G{r}") == c.gap, (label, pf.get(f"F{r}"), c)
+        shown = c.rank if c.rank == c.rank_worst else c.place
+        assert pf.get(f"F{r}") == shown and pf.get(f"G{r}") == c.gap, (label, pf.get(f"F{r}"), c)
         assert pf.get(f"H{r}") == marks[c.verdict], label
         if ind is not None:
             assert pf.get(f"D{r}") == c.year and abs(pf[f"C{r}"] - c.value) <= TOL, label

@@ -12,7 +12,7 @@ ANALYSIS_UI: dict[str, dict[str, str]] = {
         "sheet.whatif": "What if",
         # profile: strengths and weaknesses
         "pf.margin": "Strength/weakness margin (places)",
-        "pf.margin.note": "A pillar or indicator is a strength when the province ranks on it at least this many places better than its overall rank, a weakness when at least this many places worse (edit to change).",
+        "pf.margin.note": "A pillar or indicator is a strength when the province ranks on it at least this many places better than its overall rank however ties are broken (6-12: tied over places 6 to 12), a weakness when at least this many places worse. Edit to change.",
         "pf.strengths": "Strengths",
         "pf.weaknesses": "Weaknesses",
         "pf.year": "Year",
@@ -48,7 +48,7 @@ ANALYSIS_UI: dict[str, dict[str, str]] = {
     "zh": {
         "sheet.whatif": "假设分析",
         "pf.margin": "优势/劣势界限（名次）",
-        "pf.margin.note": "若该省某支柱或指标的名次比其总名次至少好这么多位，即为优势；至少差这么多位，即为劣势（可修改）。",
+        "pf.margin.note": "若该省某支柱或指标的名次无论并列如何排序都比其总名次至少好这么多位，即为优势；至少差这么多位，即为劣势（6-12 表示并列第 6 至 12 位）。可修改。",
         "pf.strengths": "优势",
         "pf.weaknesses": "劣势",
         "pf.year": "年份",

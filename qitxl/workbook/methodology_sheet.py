@@ -26,7 +26,7 @@ STEPS = {
         ("Analysis", None),
         ("Strengths, weaknesses", "On the Profile sheet a pillar or indicator is a strength when the province ranks on "
                                   "it at least {margin} places better than its overall rank, a weakness when at least "
-                                  "{margin} places worse (ranks as RANK.EQ; the margin cell there can be edited)."),
+                                  "{margin} places worse, however ties are broken (the margin cell there can be edited)."),
         ("What if", "Each pillar, then each indicator, is left out in turn and the remaining weights rescaled; the "
                     "sheet shows every new rank."),
         ("Sensitivity indices", "S1 (first order, Saltelli 2010) and ST (total effect, Jansen) give the share of "
@@ -52,7 +52,7 @@ STEPS = {
         ("5. 综合得分", "综合得分为各支柱得分的加权算术平均；支柱权重除以其总和，因此不必合计为 1。"),
         ("6. 名次与梯队", "名次按 Excel 的 RANK.EQ 计算（并列取最好名次）。省份归入其得分达到最低分的第一个梯队：{tiers}。"),
         ("分析", None),
-        ("优势与劣势", "在“省份概况”表中，若某省某支柱或指标的名次比其总名次至少好 {margin} 位即为优势，至少差 {margin} 位即为劣势（名次按 RANK.EQ；该表中的界限单元格可修改）。"),
+        ("优势与劣势", "在“省份概况”表中，若某省某支柱或指标的名次比其总名次至少好 {margin} 位即为优势，至少差 {margin} 位即为劣势，无论并列如何排序（该表中的界限单元格可修改）。"),
         ("假设分析", "逐一去掉每个支柱、再逐一去掉每个指标，其余权重重新缩放；该表显示每个新名次。"),
         ("敏感性指数", "S1（一阶，Saltelli 2010）与 ST（总效应，Jansen）给出各名次方差中由权重、标准化、加总和偏态处理造成的份额。"),
         ("局限", None),

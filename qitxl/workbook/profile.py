@@ -35,7 +35,7 @@ from .layout import (
     cell,
 )
 
-LABEL, VALUE, YEAR, NORM, RANK, GAP, VERDICT, NOTE, CITES, HELPER = range(1, 11)
+LABEL, VALUE, YEAR, NORM, RANK, GAP, VERDICT, NOTE, CITES, HELPER, WORST = range(1, 12)
 DATA0 = 12  # first hidden column of the R&D series block
 NOTE_CHARS, CITE_CHARS = 62, 44
 GOOD, BAD = "#C6EFCE", "#FFC7CE"
@@ -84,7 +84,7 @@ def write(ctx: Context) -> None:
     for col, width in ((0, 2), (LABEL, 30), (VALUE, 12), (YEAR, 10), (NORM, 11), (RANK, 7), (GAP, 9),
                        (VERDICT, 13), (NOTE, 56), (CITES, 42)):
         ws.set_column(col, col, width)
-    ws.set_column(HELPER, HELPER, 6, None, {"hidden": True})
+    ws.set_column(HELPER, WORST, 6, None, {"hidden": True})
     ws.write(0, LABEL, t["pf.title"], s["title"])
     ws.set_row(0, 26)
     r = _card(p)
@@ -148,12 +148,23 @@ def _card(p: _Sheet) -> int:
 
 
 def _rank_cells(p: _Sheet, r: int, score: str, column: str, comp: profiles.Component, label: str) -> None:
-    """Rank, gap to the overall rank and verdict of one component row (score in cell ``score``)."""
+    """Places, clear gap to the overall rank and verdict of one component row (score in cell ``score``).
+
+    Hidden helper cells hold the best place (RANK.EQ) and the worst place of a tie (the count of
+    values at least as good); the gap counts only places that hold however ties are broken.
+    """
     ws, s, t = p.ws, p.s, p.t
-    ws.write_formula(r, RANK, f'=IF(ISNUMBER({score}),_xlfn.RANK.EQ({score},{column}),"")', s["int"],
+    best, worst, gap = cell(r, HELPER), cell(r, WORST), cell(r, GAP)
+    ws.write_formula(r, HELPER, f'=IF(ISNUMBER({score}),_xlfn.RANK.EQ({score},{column}),"")', s["small"],
                      "" if comp.rank is None else comp.rank)
-    rk, gap = cell(r, RANK), cell(r, GAP)
-    ws.write_formula(r, GAP, f'=IF(ISNUMBER({rk}),{p.rank_cell}-{rk},"")', p.f["gap"],
+    ws.write_formula(r, WORST, f'=IF(ISNUMBER({score}),COUNT({column})-SUMPRODUCT(({column}<{score})*1),"")',
+                     s["small"], "" if comp.rank_worst is None else comp.rank_worst)
+    shown: int | str = comp.place if comp.rank != comp.rank_worst else comp.rank
+    ws.write_formula(r, RANK, f'=IF(ISNUMBER({best}),IF({best}={worst},{best},{best}&"-"&{worst}),"")', s["int"],
+                     "" if comp.rank is None else shown)
+    overall = p.rank_cell
+    ws.write_formula(r, GAP, f'=IF(ISNUMBER({best}),IF({worst}<{overall},{overall}-{worst},'
+                             f'IF({best}>{overall},{overall}-{best},0)),"")', p.f["gap"],
                      "" if comp.gap is None else comp.gap)
     good, bad = t["pf.strength"], t["pf.weakness"]
     ws.write_formula(r, VERDICT, f'=IF(ISNUMBER({gap}),IF({gap}>={p.margin_cell},"{good}",'
