@@ -68,6 +68,9 @@ class _Sheet:
                                   "num_format": "0", "align": "center", "locked": False}),
             "gap": add(base | {"border": 1, "border_color": "#D9D9D9", "num_format": "+0;-0;0", "align": "center"}),
             "pct": add(base | {"border": 1, "border_color": "#D9D9D9", "num_format": "+0.0%;-0.0%", "bold": True}),
+            # series: one fixed number of decimals per column, so the years line up
+            "big": add(base | {"border": 1, "border_color": "#D9D9D9", "num_format": "#,##0.0"}),
+            "small": add(base | {"border": 1, "border_color": "#D9D9D9", "num_format": "0.00"}),
             GOOD: add({"bg_color": GOOD, "font_color": "#006100"}),
             BAD: add({"bg_color": BAD, "font_color": "#9C0006"}),
         }
@@ -266,7 +269,7 @@ def _trends(p: _Sheet, r: int) -> int:
     series = profiles.trends(ctx.ds, p.iso, ctx.lang)
     if not years or not series:
         return r
-    block = _trend_data(p, years, series)
+    block, largest = _trend_data(p, years, series)
     ws.write(r, LABEL, t["pf.trends"], s["section"])
     r += 1
     head = r
@@ -277,7 +280,8 @@ def _trends(p: _Sheet, r: int) -> int:
         ws.write_number(r, LABEL, y, s["center"])
         for m, tr in enumerate(series):
             look = f"INDEX({block[m]},{p.pos},{k + 1})"
-            ws.write_formula(r, VALUE + m, f'=IF(ISNUMBER({look}),{look},"")', s["value"], cached(tr.values[k]))
+            fmt = p.f["big"] if largest[m] >= 100 else p.f["small"]
+            ws.write_formula(r, VALUE + m, f'=IF(ISNUMBER({look}),{look},"")', fmt, cached(tr.values[k]))
     r += 1
     span = years[-1] - years[0]
     ws.write_string(r, LABEL, t["pf.cagr"].format(first=years[0], last=years[-1]), s["rowhead"])
@@ -292,16 +296,20 @@ def _trends(p: _Sheet, r: int) -> int:
     return max(r, head + 16) + 1
 
 
-def _trend_data(p: _Sheet, years: tuple[int, ...], series: list[profiles.Trend]) -> list[str]:
-    """Hidden block: one row per assessed province, the years of each series side by side."""
+def _trend_data(p: _Sheet, years: tuple[int, ...], series: list[profiles.Trend]) -> tuple[list[str], list[float]]:
+    """Hidden block: one row per assessed province, the years of each series side by side.
+
+    Returns each series' block address and its largest absolute value (to choose its decimals).
+    """
     ws, L, ctx = p.ws, p.L, p.ctx
     first = L.pf_pick[0] + 2
     ws.write_string(first - 2, DATA0, ctx.t["pf.trenddata"], p.s["small"])
     ws.write_string(first - 1, DATA0, ctx.t["rk.iso"], p.s["small"])
-    blocks = []
+    blocks, largest = [], []
     for m, tr in enumerate(series):
         c0 = DATA0 + 1 + m * len(years)
         table = profiles.series_table(ctx.ds, tr.indicator, years)
+        largest.append(max((abs(v) for iso in L.isos for v in table.get(iso, []) if v is not None), default=0.0))
         for k, y in enumerate(years):
             ws.write_string(first - 1, c0 + k, f"{tr.indicator} {y}", p.s["small"])
         for i, iso in enumerate(L.isos):
@@ -312,7 +320,7 @@ def _trend_data(p: _Sheet, years: tuple[int, ...], series: list[profiles.Trend])
     for i, iso in enumerate(L.isos):
         ws.write_string(first + i, DATA0, iso)
     ws.set_column(DATA0, DATA0 + len(series) * len(years), 9, None, {"hidden": True})
-    return blocks
+    return blocks, largest
 
 
 def _trend_chart(p: _Sheet, head: int, n_years: int, series: list[profiles.Trend]) -> None:
