@@ -32,11 +32,17 @@ Weights = Mapping[str, float] | Sequence[float] | None
 
 
 class NotAssessed(LookupError):
-    """The province exists but has no coded QIT evidence, so it has no score."""
+    """The province exists but has no coded QIT evidence, so it has no score.
 
-    def __init__(self, iso_code: str, name: str):
+    ``in_scope`` is false for the divisions outside the index's scope (no NBS statistics: Hong Kong,
+    Macao, Taiwan; docs/codebook.md says why), true for a province a dataset simply has not rated.
+    """
+
+    def __init__(self, iso_code: str, name: str, in_scope: bool = True):
         self.iso_code = iso_code
-        super().__init__(f"{name} is not assessed: the dataset holds no QIT evidence for it")
+        why = ("the dataset holds no QIT evidence for it" if in_scope else
+               "the index covers the 31 mainland divisions, which the national R&D statistics cover")
+        super().__init__(f"{name} is not assessed: {why}")
 
 
 @dataclass(frozen=True)
@@ -220,7 +226,7 @@ class Results:
             return self.iso_codes.index(iso_code)
         except ValueError:
             p = self.dataset.province(iso_code)
-            raise NotAssessed(iso_code, p.name_en) from None
+            raise NotAssessed(iso_code, p.name_en, p.nbs_statistics) from None
 
     def score(self, iso_code: str, pillar: str | None = None) -> float:
         i = self.index(iso_code)
