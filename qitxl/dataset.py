@@ -637,6 +637,9 @@ def _read_coding(path: Path, applies: bool, provinces: set[str], known: Mapping[
                  observations: list[Observation], problems: list[Problem]) -> tuple[CodedCell, ...]:
     """The double-coding record, checked against the ratings the dataset ships.
 
+    A shipped rating that differs from the record's final one is no error: a user may revise a
+    rating after the coding; the evidence report lists such cells as edited.
+
     ``applies`` is false when a user's folder replaces the ratings but not the record: the
     bundled record describes the bundled ratings, so it is not carried over.
     """
@@ -666,8 +669,8 @@ def _read_coding(path: Path, applies: bool, provinces: set[str], known: Mapping[
                 codes[col] = int(r[col])
         if len(codes) < 3:
             continue
-        if shipped.get(key) != codes["final"]:
-            problems.append(Problem(f, n, "final", f"{codes['final']} but indicators.csv ships {shipped.get(key)!r}"))
+        if key not in shipped:
+            problems.append(Problem(f, n, "indicator", f"indicators.csv has no {key[1]} rating for {key[0]}"))
         if not r["resolution"] and not codes["coder_a"] == codes["coder_b"] == codes["final"]:
             problems.append(Problem(f, n, "resolution", "the coders differ: say how the final rating was reached"))
         cells.append(CodedCell(key[0], key[1], codes["coder_a"], codes["coder_b"], codes["final"], r["resolution"]))

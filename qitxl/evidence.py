@@ -34,6 +34,7 @@ class EvidenceReport:
     high_single_publisher: tuple[str, ...]  # 4s and 5s with fewer than two independent publishers
     agreement: Agreement | None
     changed_in_reconciliation: int
+    edited_after_coding: tuple[str, ...]    # cells whose shipped rating differs from the record's final
 
     def to_dict(self) -> dict[str, object]:
         out = dict(self.__dict__)
@@ -45,6 +46,9 @@ class EvidenceReport:
         out = [f"UNSOURCED: {c} is rated above 0 without a source." for c in self.unsourced]
         out += [f"ONE PUBLISHER: {c} is a 4 or 5 on fewer than two independent publishers."
                 for c in self.high_single_publisher]
+        if self.edited_after_coding:
+            out.append(f"EDITED: {len(self.edited_after_coding)} rating(s) differ from the reconciled double coding "
+                       f"({', '.join(self.edited_after_coding[:5])}); they rest on one reading only.")
         if self.cells_rated < self.cells_in_scope:
             out.append(f"COVERAGE: {self.cells_in_scope - self.cells_rated} of {self.cells_in_scope} "
                        "province x pillar cells in scope are not rated.")
@@ -91,6 +95,8 @@ def evidence_report(ds: Dataset) -> EvidenceReport:
         confidence_mix=dict(Counter(o.confidence for o in ratings).most_common()),
         unsourced=tuple(unsourced), high_single_publisher=tuple(single), agreement=agreement,
         changed_in_reconciliation=sum(1 for c in ds.coding if not c.coder_a == c.coder_b == c.final),
+        edited_after_coding=tuple(f"{c.iso_code} {c.indicator}" for c in ds.coding
+                                  if values.get(c.indicator, {}).get(c.iso_code) != c.final),
     )
 
 

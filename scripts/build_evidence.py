@@ -73,6 +73,9 @@ class SourceMerger:
     def add(self, coder: str, row: dict[str, str]) -> None:
         sid, key = row["source_id"], url_key(row["url"]) if row["url"] else ""
         if key and key in self.by_url:
+            known = self.rows[self.by_url[key]]
+            if not known.get("accessed") and row.get("accessed"):
+                known["accessed"] = row["accessed"]     # read again by the coder on that date
             self.maps[coder][sid] = self.by_url[key]
             return
         new = sid

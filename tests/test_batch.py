@@ -168,7 +168,7 @@ dataset = "no-such-folder"
 
 [[workbook]]
 name = "unassessed"
-provinces = ["Anhui", "Tibet"]
+provinces = ["Anhui", "Hong Kong"]
 """, encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
         load_scenarios(path, tmp_path)

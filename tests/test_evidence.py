@@ -110,9 +110,22 @@ def test_coding_record_must_match_shipped_ratings(folder: Path):
     with pytest.raises(DatasetError) as err:
         load_dataset(folder)
     text = str(err.value)
-    assert "coding.csv, row 2, column final" in text and "indicators.csv ships" in text
+    assert "coding.csv, row 2, column resolution" in text   # final differs from both coders, no reason
     assert "coding.csv, row 3, column resolution" in text
     assert "coding.csv, row 4, column coder_a: 'six' is not a rating 0-5" in text
+
+
+def test_rating_revised_after_coding_is_flagged(folder: Path):
+    coding = _coding_for(_qit_cells())
+    _write(folder / "coding.csv", coding)
+    rows = _rows(folder / "indicators.csv")
+    target = next(r for r in rows if r["indicator"].startswith("qit_") and r["value"] != "5")
+    target["value"] = "5"
+    target["source_id"] = "nbs_rd_communique_2023|chen2021_nature"
+    _write(folder / "indicators.csv", rows)
+    rep = evidence_report(load_dataset(folder))
+    assert rep.edited_after_coding == (f"{target['iso_code']} {target['indicator']}",)
+    assert any(f.startswith("EDITED: 1 rating") for f in rep.flags())
 
 
 def test_bundled_record_not_applied_to_a_users_ratings(folder: Path):
@@ -129,3 +142,33 @@ def test_not_assessed_reason_names_the_scope():
     with pytest.raises(qitxl.NotAssessed, match="31 mainland divisions"):
         qitxl.score("Hong Kong")
     assert "31 mainland" in str(qit_score("Macao"))
+
+
+ROOT = Path(__file__).resolve().parents[1]
+EVIDENCE = ROOT / "docs" / "evidence"
+
+
+def test_bundled_ratings_meet_the_codebooks_source_rules():
+    rep = evidence_report(DS)
+    assert rep.cells_rated == rep.cells_in_scope == 155
+    assert not rep.unsourced and not rep.high_single_publisher
+    for o in DS.observations:
+        if o.indicator.startswith("qit_"):
+            assert (o.value == 0) == (o.source_ids == (REVIEW_SOURCE,)), (o.iso_code, o.indicator)
+            for sid in o.source_ids:
+                src = DS.sources[sid]
+                assert sid == REVIEW_SOURCE or (src.url and src.date and src.accessed), sid
+
+
+def test_every_zero_rests_on_logged_searches_by_both_coders():
+    for coder in ("coder_a", "coder_b"):
+        logged = {r["iso_code"] for r in _rows(EVIDENCE / coder / "search_log.csv")}
+        zeros = {o.iso_code for o in DS.observations if o.indicator.startswith("qit_") and o.value == 0}
+        assert zeros <= logged, (coder, sorted(zeros - logged))
+
+
+def test_published_agreement_is_what_the_record_gives():
+    a = DS.coding
+    agreement = compare([c.coder_a for c in a], [c.coder_b for c in a])
+    text = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
+    assert f"{agreement.alpha_ordinal:.3f}" in text and f"{agreement.kappa_quadratic:.3f}" in text
