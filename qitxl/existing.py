@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cellrefs
+from .atomic import OutputRefused, check_output
 from .cellrefs import FormulaSyntaxError, address, range_text
 from .engine import Evaluator, Unsupported
 from .errors import XlError
@@ -40,7 +41,7 @@ from .sheetxml import (
     rels_part_for,
     value_xml,
 )
-from .xlsxzip import DEFAULT_LIMITS, InputError, Limits, Package, read_package, same_file, write_package
+from .xlsxzip import DEFAULT_LIMITS, InputError, Limits, Package, read_package, write_package
 
 _QIT_BYTES = re.compile(rb"qit_", re.I)
 
@@ -488,19 +489,22 @@ def write_results(book: Book, cells: list[QitCell], values: bool, report: Report
 
 # ----------------------------------------------------------------------------- commands
 
-def _check_paths(src: Path, out: Path) -> None:
-    if same_file(src, out):
-        raise InputError(f"output {out} is the input file; choose another name (the input is never overwritten)")
+def _check_paths(src: Path, out: Path, force: bool) -> None:
+    """The output policy (``atomic.check_output``), plus: OUT must be a workbook file name."""
+    try:
+        check_output(out, force=force, inputs=[src])
+    except OutputRefused as exc:
+        raise InputError(str(exc)) from None
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise InputError(f"output {out} must end in .xlsx or .xlsm")
-    if not out.parent.exists():
-        raise InputError(f"output folder {out.parent} does not exist")
 
 
-def evaluate_workbook(src: Path, out: Path, values: bool = False, limits: Limits = DEFAULT_LIMITS) -> Report:
-    """Evaluate every QIT_ formula of ``src`` and write the result to ``out`` (see module docs)."""
+def evaluate_workbook(src: Path, out: Path, values: bool = False, limits: Limits = DEFAULT_LIMITS, *,
+                      force: bool = False) -> Report:
+    """Evaluate every QIT_ formula of ``src`` and write the result to ``out`` (see module docs);
+    an existing ``out`` is replaced only with ``force``."""
     src, out = Path(src), Path(out)
-    _check_paths(src, out)
+    _check_paths(src, out, force)
     pkg = read_package(src, limits)
     book = Book(pkg, limits)
     cells = book.find_qit_cells()
@@ -508,7 +512,7 @@ def evaluate_workbook(src: Path, out: Path, values: bool = False, limits: Limits
         book.evaluate(qc)
     report = Report()
     replace, drop, add = write_results(book, cells, values, report)
-    write_package(pkg, out, replace, drop, add)
+    write_package(pkg, out, replace, drop, add, force=force)
     if drop:
         report.notes.append("note: the calculation chain was removed (formulas changed); Excel rebuilds it")
     return report
@@ -518,6 +522,7 @@ def add_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", metavar="IN", help="an .xlsx or .xlsm workbook")
     p.add_argument("-o", "--output", metavar="OUT", required=True, help="where to write the result (not IN)")
     p.add_argument("--values", action="store_true", help="replace QIT_ formulas by their values (a snapshot)")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     p.add_argument("--max-cells", type=int, default=DEFAULT_LIMITS.max_cells_per_sheet, metavar="N",
                    help=f"refuse sheets with more than N cells (default {DEFAULT_LIMITS.max_cells_per_sheet})")
 
@@ -525,8 +530,9 @@ def add_eval_arguments(p: argparse.ArgumentParser) -> None:
 def run_eval(args: argparse.Namespace) -> int:
     try:
         limits = dataclasses.replace(DEFAULT_LIMITS, max_cells_per_sheet=args.max_cells)
-        report = evaluate_workbook(Path(args.input), Path(args.output), values=args.values, limits=limits)
-    except InputError as exc:
+        report = evaluate_workbook(Path(args.input), Path(args.output), values=args.values, limits=limits,
+                                   force=args.force)
+    except (InputError, OutputRefused) as exc:
         print(f"qitxl eval: {exc}", file=sys.stderr)
         return 2
     report.print()
@@ -541,10 +547,10 @@ ANNOTATIONS = {"tier": ("QIT_TIER", "QIT tier"), "score": ("QIT_SCORE", "QIT sco
 
 
 def annotate_workbook(src: Path, out: Path, sheet: str, column: str, add: list[str], header_row: int = 1,
-                      at: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Report:
+                      at: str | None = None, limits: Limits = DEFAULT_LIMITS, *, force: bool = False) -> Report:
     """Add live QIT_ formula columns beside a column of province names; see ``qitxl annotate -h``."""
     src, out = Path(src), Path(out)
-    _check_paths(src, out)
+    _check_paths(src, out, force)
     for a in add:
         if a not in ANNOTATIONS:
             raise InputError(f"--add: unknown column {a!r}; choose from {', '.join(ANNOTATIONS)}")
@@ -597,7 +603,7 @@ def annotate_workbook(src: Path, out: Path, sheet: str, column: str, add: list[s
                 if a == add[0]:
                     report.notes.append(f"  row {r}: {name!r}: {value.message or value.code}")
     book.current.pop()
-    write_package(pkg, out, {sh.part: patch_sheet(sh, edits).encode("utf-8")})
+    write_package(pkg, out, {sh.part: patch_sheet(sh, edits).encode("utf-8")}, force=force)
     return report
 
 
@@ -609,14 +615,15 @@ def add_annotate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--add", default="tier,score,rank", help="columns to add: tier, score, rank (default all)")
     p.add_argument("--header-row", type=int, default=1, help="row of the headers (default 1); names start below")
     p.add_argument("--at", metavar="COL", help="first column to write (default: first empty one to the right)")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
 
 
 def run_annotate(args: argparse.Namespace) -> int:
     add = [a.strip().lower() for a in args.add.split(",") if a.strip()]
     try:
         report = annotate_workbook(Path(args.input), Path(args.output), args.sheet, args.column, add,
-                                   args.header_row, args.at)
-    except InputError as exc:
+                                   args.header_row, args.at, force=args.force)
+    except (InputError, OutputRefused) as exc:
         print(f"qitxl annotate: {exc}", file=sys.stderr)
         return 2
     report.print()

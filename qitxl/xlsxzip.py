@@ -4,21 +4,19 @@ Reading bounds everything a hostile file could inflate: member count, each membe
 and actual decompressed size, its compression ratio, and the total. XML members that declare a
 DOCTYPE or entities are refused (billion laughs, external entities) before anything parses them.
 Writing copies every untouched member's bytes, name, order, timestamp, compression and
-attributes, and replaces the file atomically (temporary file in the same folder, then
-``os.replace``).
+attributes, and writes the file atomically under the output policy of ``atomic``.
 """
 
 from __future__ import annotations
 
 import mmap
-import os
 import re
 import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic import atomic_target
+from .atomic import output_target, same_file  # noqa: F401 - same_file re-exported
 
 
 class InputError(Exception):
@@ -233,23 +231,13 @@ def _check_sizes(path: Path, info: zipfile.ZipInfo, size: int, limits: Limits) -
                          f"(limit {limits.max_ratio:.0f}:1); possible zip bomb")
 
 
-def same_file(a: Path, b: Path) -> bool:
-    """True when two paths name the same file (resolved paths, or the same inode if both exist)."""
-    a, b = Path(a), Path(b)
-    if a.resolve() == b.resolve():
-        return True
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def write_package(pkg: Package, out: Path, replace: dict[str, bytes], drop: set[str] = frozenset(),
-                  add: list[tuple[str, bytes]] = ()) -> None:
+                  add: list[tuple[str, bytes]] = (), *, force: bool = False) -> None:
     """Write ``pkg`` to ``out`` with members in ``replace`` swapped, ``drop`` left out and ``add``
-    appended; everything else copied as it was. Atomic: ``out`` appears complete or not at all."""
+    appended; everything else copied as it was. Atomic, under the output policy (``atomic``):
+    ``out`` appears complete or not at all, and replaces an existing file only with ``force``."""
     out = Path(out)
-    with atomic_target(out, replace=True) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+    with output_target(out, force=force) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
         template = None
         for m in pkg.members:
             name = m.info.filename
