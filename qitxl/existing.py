@@ -34,6 +34,8 @@ from .sheetxml import (
     build_cell,
     cell_value,
     formula_xml,
+    is_formatted,
+    merged_ranges,
     parse_sheet,
     patch_sheet,
     plain_value_xml,
@@ -551,6 +553,8 @@ def annotate_workbook(src: Path, out: Path, sheet: str, column: str, add: list[s
     """Add live QIT_ formula columns beside a column of province names; see ``qitxl annotate -h``."""
     src, out = Path(src), Path(out)
     _check_paths(src, out, force)
+    if not add:
+        raise InputError(f"--add: name at least one column ({', '.join(ANNOTATIONS)})")
     for a in add:
         if a not in ANNOTATIONS:
             raise InputError(f"--add: unknown column {a!r}; choose from {', '.join(ANNOTATIONS)}")
@@ -566,16 +570,8 @@ def annotate_workbook(src: Path, out: Path, sheet: str, column: str, add: list[s
         names = ", ".join(s.name for s in book.info.sheets)
         raise InputError(f"{exc} (sheets: {names})") from None
     src_col = cellrefs.col_number(column)
-    used = [(r, c) for (r, c), cell in sh.cells.items() if not cell.is_empty]
-    start = cellrefs.col_number(at) if at else max((c for _, c in used), default=0) + 1
-    targets = list(range(start, start + len(add)))
-    busy = [address(r, c) for r, c in used if c in targets]
-    if busy:
-        raise InputError(f"columns {cellrefs.col_letters(targets[0])}:{cellrefs.col_letters(targets[-1])} of "
-                         f"{sh.name!r} are not empty ({', '.join(busy[:5])}); choose others with --at")
-    if targets[-1] > cellrefs.MAX_COL:
-        raise InputError("no room to the right of the used range")
-    last = max((r for r, c in used if c == src_col), default=0)
+    targets = _target_columns(sh, at, len(add))
+    last = max((r for (r, c), cell in sh.cells.items() if c == src_col and not cell.is_empty), default=0)
     if last <= header_row:
         raise InputError(f"column {column.upper()} of {sh.name!r} has no names below row {header_row}")
     p = sh.prefix
@@ -583,7 +579,7 @@ def annotate_workbook(src: Path, out: Path, sheet: str, column: str, add: list[s
     report = Report()
     for a, col in zip(add, targets, strict=True):
         t, inner = plain_value_xml(ANNOTATIONS[a][1], p)
-        edits[(header_row, col)] = build_cell(p, address(header_row, col), [], t, inner)
+        edits[(header_row, col)] = build_cell(p, address(header_row, col), _attrs(sh, header_row, col), t, inner)
     book.current.append(sh.name)
     for r in range(header_row + 1, last + 1):
         name_cell = sh.cells.get((r, src_col))
@@ -596,7 +592,7 @@ def annotate_workbook(src: Path, out: Path, sheet: str, column: str, add: list[s
             if isinstance(value, list):
                 value = XlError("#VALUE!", "unexpected array result")
             t, v_inner = value_xml(value, p)
-            edits[(r, col)] = build_cell(p, address(r, col), [], t, formula_xml(p, formula) + v_inner)
+            edits[(r, col)] = build_cell(p, address(r, col), _attrs(sh, r, col), t, formula_xml(p, formula) + v_inner)
             report.evaluated += 1
             if isinstance(value, XlError):
                 report.errors[value.code].append(f"{sh.name}!{address(r, col)}")
@@ -605,6 +601,45 @@ def annotate_workbook(src: Path, out: Path, sheet: str, column: str, add: list[s
     book.current.pop()
     write_package(pkg, out, {sh.part: patch_sheet(sh, edits).encode("utf-8")}, force=force)
     return report
+
+
+def _occupants(sh: SheetXml) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, int, int]]]:
+    """What occupies the sheet for annotate: cells with a value or formula, formatted empty cells
+    (whose style a new value would inherit or drop), and merged ranges (whose hidden cells Excel
+    never shows). Returns ([(row, col, what)], merged ranges)."""
+    cells = [(r, c, "a value" if not cell.is_empty else "a formatted empty cell")
+             for (r, c), cell in sh.cells.items() if not cell.is_empty or is_formatted(cell)]
+    return cells, merged_ranges(sh)
+
+
+def _target_columns(sh: SheetXml, at: str | None, n: int) -> list[int]:
+    """The ``n`` columns annotate writes: from ``at``, or the first ones right of everything occupied;
+    InputError naming the occupants when any of them is not entirely free."""
+    cells, merges = _occupants(sh)
+    if at:
+        if not re.fullmatch(r"[A-Za-z]{1,3}", at):
+            raise InputError(f"--at: {at!r} is not a column letter")
+        start = cellrefs.col_number(at)
+    else:
+        start = max([c for _, c, _ in cells] + [m[3] for m in merges] + [0]) + 1
+    targets = list(range(start, start + n))
+    if targets[-1] > cellrefs.MAX_COL:
+        raise InputError("no room to the right of the used range")
+    lo, hi = targets[0], targets[-1]
+    busy = [f"{address(r, c)} ({what})" for r, c, what in sorted(cells) if lo <= c <= hi]
+    busy += [f"{range_text(*m)} (merged)" for m in merges if m[1] <= hi and m[3] >= lo]
+    if busy:
+        shown = ", ".join(busy[:5]) + (f" and {len(busy) - 5} more" if len(busy) > 5 else "")
+        raise InputError(f"columns {cellrefs.col_letters(lo)}:{cellrefs.col_letters(hi)} of {sh.name!r} are "
+                         f"occupied: {shown}; annotate writes only into columns with no values, no formatted "
+                         "cells and no merged ranges: choose others with --at")
+    return targets
+
+
+def _attrs(sh: SheetXml, row: int, col: int) -> list[tuple[str, str]]:
+    """Attributes of the (empty, unformatted) cell being replaced, so nothing it carried is lost."""
+    c = sh.cells.get((row, col))
+    return [(k, v) for k, v in c.attrs if k != "vm"] if c else []
 
 
 def add_annotate_arguments(p: argparse.ArgumentParser) -> None:

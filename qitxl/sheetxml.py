@@ -325,6 +325,22 @@ def parse_sheet(name: str, part: str, text: str, limits: Limits = DEFAULT_LIMITS
     return SheetXml(name, part, text, p, sd.end(), close, False, rows, cells)
 
 
+def merged_ranges(sheet: SheetXml) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges as (r1, c1, r2, c2); ``<mergeCells>`` follows ``<sheetData>``."""
+    out = []
+    for m in re.finditer(rf'<{sheet.prefix}mergeCell\b[^>]*?\bref="([^"]*)"', sheet.text[sheet.data_end:]):
+        try:
+            out.append(parse_range(m.group(1)))
+        except ValueError:
+            raise InputError(f"{sheet.part}: bad merged range {m.group(1)!r}") from None
+    return out
+
+
+def is_formatted(c: CellXml) -> bool:
+    """True when the cell carries a style other than the default (``s`` present and not 0)."""
+    return c.attr("s") not in (None, "", "0")
+
+
 def cell_value(c: CellXml, shared: list[str]) -> object:
     """The cell's cached value as Python: None, float, str, bool or XlError."""
     t = c.t or "n"
@@ -507,4 +523,5 @@ def _fix_dimension(text: str, p: str, sheet: SheetXml, edits: dict[tuple[int, in
 
 
 __all__ = ["CellXml", "SheetXml", "WorkbookInfo", "build_cell", "cell_value", "col_letters", "formula_xml",
-           "parse_sheet", "patch_sheet", "read_workbook", "value_xml", "plain_value_xml"]
+           "is_formatted", "merged_ranges", "parse_sheet", "patch_sheet", "read_workbook", "value_xml",
+           "plain_value_xml"]
