@@ -597,10 +597,28 @@ def annotate_workbook(src: Path, out: Path, sheet: str, column: str, add: list[s
             if isinstance(value, XlError):
                 report.errors[value.code].append(f"{sh.name}!{address(r, col)}")
                 if a == add[0]:
-                    report.notes.append(f"  row {r}: {name!r}: {value.message or value.code}")
+                    _note_row(report, r, name, value)
     book.current.pop()
     write_package(pkg, out, {sh.part: patch_sheet(sh, edits).encode("utf-8")}, force=force)
     return report
+
+
+MAX_ROW_NOTES = 20
+
+
+def _note_row(report: Report, row: int, name: Any, value: XlError) -> None:
+    """Say why a row's name did not resolve: the first MAX_ROW_NOTES rows in full, then a count."""
+    shown = [n for n in report.notes if n.startswith("  row ")]
+    if len(shown) < MAX_ROW_NOTES:
+        text = repr(name) if len(str(name)) <= 60 else repr(str(name)[:57] + "...")
+        report.notes.append(f"  row {row}: {text}: {value.message or value.code}")
+        return
+    more = "  ... and 1 more row whose name did not resolve"
+    if report.notes and report.notes[-1].startswith("  ... and "):
+        n = int(report.notes[-1].split()[2]) + 1
+        more = f"  ... and {n} more rows whose names did not resolve"
+        report.notes.pop()
+    report.notes.append(more)
 
 
 def _occupants(sh: SheetXml) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, int, int]]]:
