@@ -41,6 +41,7 @@ from .sheetxml import (
     plain_value_xml,
     read_workbook,
     rels_part_for,
+    to_strict,
     value_xml,
 )
 from .xlsxzip import DEFAULT_LIMITS, InputError, Limits, Package, read_package, write_package
@@ -141,7 +142,7 @@ class Book:
         if key in self.overrides:
             return self.overrides[key]
         c = self.sheet(sheet).cells.get((row, col))
-        return None if c is None else cell_value(c, self.info.shared_strings)
+        return None if c is None else cell_value(c, self.info.shared_strings, self.info.date1904)
 
     def read(self, sheet: str | None, r1: int, c1: int, r2: int, c2: int) -> Any:
         name = self.sheet(sheet).name if sheet else self.current[-1]
@@ -304,6 +305,8 @@ def _dynamic_cm(pkg: Package, info: WorkbookInfo) -> tuple[str | None, dict[str,
     while f"rId{n}" in ids:
         n += 1
     rel = f'<Relationship Id="rId{n}" Type="{REL_SHEET_METADATA}" Target="metadata.xml"/>'
+    metadata = to_strict(METADATA_XML) if info.strict else METADATA_XML  # keep a Strict file strict
+    rel = to_strict(rel) if info.strict else rel
     close = re.search(r"</(\w+:)?Relationships>", rels)
     if not close or (close.group(1) and NS_PKG_REL not in rels):
         return None, {}, []
@@ -316,7 +319,7 @@ def _dynamic_cm(pkg: Package, info: WorkbookInfo) -> tuple[str | None, dict[str,
     override = f'<Override PartName="/{part}" ContentType="{CT_METADATA}"/>'
     new_ct = ct[:ct_close] + override + ct[ct_close:]
     return "1", {rels_name: new_rels.encode("utf-8"), "[Content_Types].xml": new_ct.encode("utf-8")}, \
-        [(part, METADATA_XML.encode("utf-8"))]
+        [(part, metadata.encode("utf-8"))]
 
 
 def _drop_calc_chain(pkg: Package, info: WorkbookInfo, replace: dict[str, bytes]) -> set[str]:
