@@ -11,7 +11,11 @@ It never guesses. Only an exact match on one of those spellings resolves; anythi
 UnknownProvince (a LookupError) whose message suggests the closest names. Shanxi (山西, CN-SX) and
 Shaanxi (陕西, CN-SN) share the toneless pinyin "Shanxi": that spelling means Shanxi, as in ISO
 usage; Shaanxi is "Shaanxi", 陕西, 陕, Shǎnxī or Shan3xi1. A tone-marked spelling resolves only
-when its marks fit exactly one province.
+when its marks fit exactly one province; "its tone marks fit no province" is said only of text
+with tone marks or with tone digits on pinyin syllables ("xi1an", not "Column1").
+
+Cost is linear in the text's length, and text far longer than any spelling (``Resolver.max_length``)
+is refused before any work, so a column of long text costs no more than a column of names.
 """
 
 from __future__ import annotations
