@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qitxl.cli import main
 from qitxl.xlsxzip import InputError, ole_stream_names, read_package
@@ -71,3 +73,45 @@ def test_loop_in_directory_chain_is_refused(tmp_path):
     struct.pack_into("<I", data, (fat_sector + 1) * size + 4 * first_dir, first_dir)
     with pytest.raises(ValueError, match="broken"):
         ole_stream_names(bytes(data))
+
+
+def _ole(names: list[str]) -> bytes:
+    """A minimal OLE compound file (512-byte sectors) whose FAT is found only through a DIFAT sector
+    chain, as in files over about 7 MB: sector 0 directory, 1 FAT, 2 DIFAT."""
+    import struct
+
+    free, end, fat_sect, dif_sect = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHH", header, 24, 0x3E, 3, 0xFFFE, 9)
+    struct.pack_into("<I", header, 44, 1)             # one FAT sector
+    struct.pack_into("<I", header, 48, 0)             # directory starts at sector 0
+    struct.pack_into("<II", header, 68, 2, 1)         # DIFAT chain starts at sector 2, one sector
+    struct.pack_into("<109I", header, 76, *[free] * 109)
+    directory = bytearray(512)
+    for k, (name, kind) in enumerate([("Root Entry", 5)] + [(n, 2) for n in names[:3]]):
+        raw = name.encode("utf-16-le") + b"\0\0"
+        directory[k * 128:k * 128 + len(raw)] = raw
+        struct.pack_into("<HB", directory, k * 128 + 64, len(raw), kind)
+    fat = struct.pack("<128I", end, fat_sect, dif_sect, *[free] * 125)
+    difat = struct.pack("<128I", 1, *[free] * 126, end)
+    return bytes(header) + bytes(directory) + fat + difat
+
+
+def test_fat_reached_through_the_difat_chain(tmp_path):
+    (tmp_path / "big.xlsx").write_bytes(_ole(["EncryptionInfo", "EncryptedPackage"]))
+    with pytest.raises(InputError, match="password-protected: save an unprotected copy"):
+        read_package(tmp_path / "big.xlsx")
+    assert ole_stream_names(_ole(["Workbook"])) == {"Workbook"}  # streams and storages; not the root
+
+
+@given(st.binary(min_size=0, max_size=3000), st.integers(0, 2999))
+@settings(max_examples=300, deadline=None)
+def test_damaged_ole_files_are_refused_never_crash(tmp_path_factory, noise, at):
+    """Random damage anywhere in a real encrypted file: always an InputError, never a crash or a hang."""
+    data = bytearray(ENCRYPTED.read_bytes())
+    data[8 + at:8 + at + len(noise)] = noise
+    path = tmp_path_factory.mktemp("ole") / "x.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError):
+        read_package(path)
