@@ -17,7 +17,7 @@ from pathlib import Path
 import xlsxwriter
 
 from .. import __version__
-from ..atomic import write_atomic
+from ..atomic import check_output, write_output
 from ..dataset import Dataset, bundled
 from ..model import Weights, compute
 from . import indicators, methodology_sheet, overview, profile, rankings, sensitivity_sheet, sources
@@ -88,19 +88,14 @@ def render(*, dataset: Dataset | None = None, lang: str = "en", weights: Weights
 
 def build(path: str | os.PathLike[str] | None = None, *, dataset: Dataset | None = None, lang: str = "en",
           weights: Weights = None, title: str | None = None, provinces: Iterable[str] | None = None,
-          force: bool = False) -> Path:
-    """Write the workbook to ``path`` atomically (temp file in the same folder, then os.replace).
+          force: bool = False, inputs: Iterable[str | os.PathLike[str] | None] = ()) -> Path:
+    """Write the workbook to ``path`` atomically under the output policy (``qitxl.atomic``).
 
-    Refuses an existing file unless ``force`` (FileExistsError). Nothing is written when the
-    inputs are bad (ValueError for weights/lang/provinces; qitxl.DatasetError comes from loading).
+    Refuses an existing file unless ``force`` (OutputExists, a FileExistsError) and any file among
+    ``inputs`` (OutputRefused); creates missing folders. Nothing is written when the inputs are bad
+    (ValueError for weights/lang/provinces; qitxl.DatasetError comes from loading).
     """
-    target = Path(path) if path is not None else DEFAULT_PATH
-    if target.exists() and not force:
-        raise FileExistsError(f"{target} exists; use force=True (--force) to overwrite it")
+    target = check_output(Path(path) if path is not None else DEFAULT_PATH, force=force, inputs=inputs)
     data = render(dataset=dataset, lang=lang, weights=weights, title=title, provinces=provinces)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        write_atomic(target, data, replace=force)
-    except FileExistsError:
-        raise FileExistsError(f"{target} appeared while writing; use force=True (--force) to overwrite it") from None
+    write_output(target, data, force=force)
     return target
