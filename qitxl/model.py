@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 import numpy as np
@@ -182,15 +183,22 @@ RANK_DECIMALS = 6
 
 
 def rank_basis(scores: np.ndarray | float) -> np.ndarray:
-    """Scores as they are ranked and tiered: rounded to ``RANK_DECIMALS``, half away from zero.
+    """Scores as they are ranked and tiered: rounded to ``RANK_DECIMALS`` as spreadsheet ROUND does.
 
-    Half away from zero is what Excel's, LibreOffice's and Gnumeric's ROUND do (NumPy's
-    ``round`` goes half to even); away from exact halves the result is the double nearest to
-    the rounded decimal, as theirs is. NaN stays NaN.
+    Excel, LibreOffice, Gnumeric and the ``formulas`` package round the number as its decimal
+    reads to 15 significant digits, half away from zero: ROUND(0.5131085, 6) is 0.513109 although
+    the double is a hair below the half (NumPy's ``round`` gives 0.513108, and goes half to even).
+    Values that are not within a hair of a half need no decimal view. NaN stays NaN.
     """
     s = np.asarray(scores, dtype=float)
     scale = 10.0 ** RANK_DECIMALS
-    return np.sign(s) * np.floor(np.abs(s) * scale + 0.5) / scale
+    y = np.atleast_1d(np.abs(s) * scale)
+    r = np.floor(y + 0.5)
+    near = np.abs(y - np.floor(y) - 0.5) < 1e-6  # NaN compares False
+    if near.any():
+        r[near] = [float(Decimal(f"{x:.15g}").scaleb(RANK_DECIMALS).to_integral_value(ROUND_HALF_UP))
+                   for x in np.atleast_1d(np.abs(s))[near]]
+    return np.sign(s) * r.reshape(s.shape) / scale
 
 
 def rank_eq(scores: np.ndarray) -> np.ndarray:
