@@ -27,7 +27,7 @@ from .libreoffice import read_values, recalculate, render_png
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / DEFAULT_PATH
 # functions both Excel 2010+ and LibreOffice 7.4 compute
-ALLOWED = {"IF", "ISNUMBER", "INDEX", "MATCH", "SUMPRODUCT", "SUM", "MIN", "MAX", "COUNT", "LN", "ABS", "TEXT",
+ALLOWED = {"IF", "ISNUMBER", "INDEX", "MATCH", "SUMPRODUCT", "SUM", "MIN", "MAX", "COUNT", "LN", "ABS", "TEXT", "ROUND",
            "_xlfn.RANK.EQ"}
 TOL = 1e-9
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
 from ..atomic import check_output, write_output
@@ -31,6 +32,21 @@ __all__ = ["DEFAULT_PATH", "build", "render"]
 
 DEFAULT_PATH = Path("workbooks") / "qit_provincial_rankings.xlsx"
 SUPPORTED_TRANSFORMS = ("none", "log")
+
+
+class _Worksheet(Worksheet):
+    """XlsxWriter's worksheet, except that a formula whose cached value is "" is stored as text.
+
+    XlsxWriter writes an empty cached value with no type (``<v></v>``: a number without a value)
+    to make some readers recalculate; stored with ``t="str"`` it is the empty text the formula
+    gives, which is what every engine computes and what viewers that never recalculate show.
+    """
+
+    def _xml_formula_element(self, formula: str, result: object,
+                             attributes: Sequence[tuple[str, object]] = ()) -> None:
+        if result == "" and not any(k == "t" for k, _ in attributes):
+            attributes = [*attributes, ("t", "str")]
+        super()._xml_formula_element(formula, result, attributes)
 
 
 def _created(ds: Dataset) -> datetime:
@@ -77,7 +93,7 @@ def render(*, dataset: Dataset | None = None, lang: str = "en", weights: Weights
     ctx = Context(wb=wb, styles=Styles(wb, lang), ds=ds, res=res, lang=lang, t=t, layout=layout, title=title,
                   ranking_isos=ranking, sensitivity=sensitivity_sheet.compute(ds, weights))
     for key in SHEETS:
-        ctx.sheets[key] = wb.add_worksheet(layout.names[key])
+        ctx.sheets[key] = wb.add_worksheet(layout.names[key], worksheet_class=_Worksheet)
     # rankings before overview: the overview chart plots the Rankings rows
     for module in (indicators, weights_sheet, rankings, overview, profile, sensitivity_sheet, sources,
                    methodology_sheet, provinces_sheet):

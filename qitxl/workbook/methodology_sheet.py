@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from ..model import RANK_DECIMALS
 from .layout import Context
 
 STEPS = {
@@ -20,8 +21,9 @@ STEPS = {
                              "A missing value is left out and the remaining weights rescaled."),
         ("5. Composite", "The composite is the weighted arithmetic mean of the pillar scores; pillar weights are "
                          "divided by their sum, so they need not add up to 1."),
-        ("6. Ranks and tiers", "Ranks follow Excel's RANK.EQ (ties share the best rank). A province is in the first "
-                               "tier whose minimum score it reaches: {tiers}."),
+        ("6. Ranks and tiers", "Ranks follow Excel's RANK.EQ (ties share the best rank) on the score rounded to "
+                               "{decimals} decimals, so rounding noise never separates a tie. A province is in the "
+                               "first tier whose minimum its rounded score reaches: {tiers}."),
         ("Limits", None),
         ("Evidence", "The quantum ratings are coded by hand from news items, institutional pages, one peer-reviewed "
                      "paper and thin secondary pages; each value's confidence is on the Indicators sheet."),
@@ -40,7 +42,7 @@ STEPS = {
         ("3. 标准化", "{norm_text} 越低越好的指标取反（100 - 得分）。无差异的指标记 50 分。"),
         ("4. 支柱得分", "每个支柱为其各指标的加权平均（权重见“权重”表）。缺失值不计入，其余权重重新缩放。"),
         ("5. 综合得分", "综合得分为各支柱得分的加权算术平均；支柱权重除以其总和，因此不必合计为 1。"),
-        ("6. 名次与梯队", "名次按 Excel 的 RANK.EQ 计算（并列取最好名次）。省份归入其得分达到最低分的第一个梯队：{tiers}。"),
+        ("6. 名次与梯队", "名次按 Excel 的 RANK.EQ 计算（并列取最好名次），依据四舍五入到 {decimals} 位小数的得分，因此计算误差不会拆开并列。省份归入其四舍五入后得分达到最低分的第一个梯队：{tiers}。"),
         ("局限", None),
         ("证据", "量子评级依据新闻、机构网页、一篇同行评议论文和单薄的二手网页人工编码；每个数值的可信度见“指标”表。"),
         ("种子文章", "报道梯队来自一篇未署名的网络文章，仅按原文列出，模型从不使用。"),
@@ -74,7 +76,7 @@ def write(ctx: Context) -> None:
     tiers = "; ".join(f"{td.label(lang)} >= {td.min_score:g}" for td in ds.tiers)
     fill = {"years": years, "assessed": len(ds.assessed), "skew": f"{ds.method.skew_limit:g}",
             "kurt": f"{ds.method.kurtosis_limit:g}", "treated": treated or t["tr.none"], "tiers": tiers,
-            "norm_text": NORM_TEXT[lang][res.normalisation]}
+            "norm_text": NORM_TEXT[lang][res.normalisation], "decimals": RANK_DECIMALS}
     r = 2
     for head, body in STEPS[lang]:
         if body is None:
