@@ -73,7 +73,7 @@ def test_floating_point_noise_never_moves_a_rank(scores: list[float], noise: lis
 def test_a_tie_broken_only_by_rounding_error_is_a_tie() -> None:
     assert 0.1 + 0.2 != 0.3
     assert rank_eq(np.array([0.1 + 0.2, 0.3, 0.2])).tolist() == [1.0, 1.0, 3.0]
-    # Sichuan and Shanxi score 32.0 under the qit-delta-custom weights; Gnumeric computed one of
+    # Sichuan and Shanxi scored 32.0 under the qit-delta-custom weights (dataset 2026.11.2); Gnumeric computed one of
     # them a few units in the last place away, which moved a rank before scores were rounded
     assert rank_eq(np.array([32.0, 31.999999999999996, 32.00000000000001])).tolist() == [1.0, 1.0, 1.0]
 
