@@ -52,9 +52,31 @@ def main() -> None:
     print(f"{'operation':<50} {'ns/call':>10} {'x baseline':>11}")
     for label, ns in rows:
         print(f"{label:<50} {ns:>10.0f} {ns / base:>11.1f}")
+    long_text_rows(base)
     t0 = timeit.default_timer()
     qitxl.compute()
     print(f"\nfull model run (compute()): {(timeit.default_timer() - t0) * 1e3:.2f} ms")
+
+
+def long_text_rows(base: float) -> None:
+    """Cost of resolving long text: refused at once, and (limit lifted) linear in its length."""
+    from qitxl.names import Resolver
+
+    capped = resolver()
+    uncapped = Resolver(qitxl.bundled().provinces)
+    uncapped.max_length = 10**9  # to show the cost of the resolution itself, not of the refusal
+    print(f"\n{'long text (not a name), first sight':<50} {'ns/call':>10} {'x baseline':>11} {'ns/char':>8}")
+    for n in (1_000, 10_000, 100_000):
+        text = "Qit " * (n // 4)  # spaces fold away: one run of letters
+        for label, r in (("refused at once", capped), ("limit lifted", uncapped)):
+            number = 2_000 if r is capped else max(2, 200_000 // n)
+            ns = per_call(lambda r=r, text=text: _unknown(r, text), number)
+            print(f"{f'{n:,} characters, {label}':<50} {ns:>10.0f} {ns / base:>11.1f} {ns / n:>8.1f}")
+
+
+def _unknown(r, text: str) -> None:
+    with contextlib.suppress(LookupError):
+        r._resolve_uncached(text)
 
 
 def _miss(r, cached: bool = False) -> None:

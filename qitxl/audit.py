@@ -1,6 +1,7 @@
 """Statistical audit of the index, in the manner of the JRC's COIN audits.
 
-Four checks, each a table plus flags in plain words:
+Four checks, each a table plus flags in plain words, after a summary of the coded evidence
+(coverage, sources, confidence, agreement between the two coders: qitxl.evidence):
 
 1. Data coverage per province and pillar (all 34 divisions; the assessed ones are ranked).
 2. Indicator distributions: skewness and kurtosis against the limits in methodology.toml, and the
@@ -28,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset, bundled
+from .evidence import EvidenceReport, evidence_report
+from .evidence import render_text as render_evidence
 from .model import Results, Weights, compute, is_outlying, rank_eq, skew_kurtosis, weighted_mean_batch
 
 MIN_COVERAGE = 2 / 3   # a province with less of its data than this is flagged (JRC practice: 66-75%)
@@ -47,6 +50,7 @@ class AuditReport:
     pillar_effects: pd.DataFrame      # one row per pillar: r with composite, effect of removing it
     flags: tuple[str, ...]
     settings: Mapping[str, object] = field(default_factory=dict)
+    evidence: EvidenceReport | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Everything as plain JSON-ready values."""
@@ -55,6 +59,7 @@ class AuditReport:
 
         return {
             "settings": dict(self.settings), "flags": list(self.flags),
+            "evidence": self.evidence.to_dict() if self.evidence else None,
             "coverage": records(self.coverage), "indicators": records(self.indicators),
             "indicator_correlations": json.loads(self.indicator_correlations.to_json(orient="index")),
             "pillar_correlations": json.loads(self.pillar_correlations.to_json(orient="index")),
@@ -200,12 +205,13 @@ def audit(dataset: Dataset | None = None, weights: Weights = None) -> AuditRepor
     pframe["composite"] = res.scores
     pcorr = pframe.corr()
     effects = pillar_effects(ds, res)
-    flags = _flags(ds, cov, inds, icorr, effects, res)
+    evidence = evidence_report(ds)
+    flags = evidence.flags() + _flags(ds, cov, inds, icorr, effects, res)
     settings = {"normalisation": res.normalisation, "aggregation": res.aggregation,
                 "weights": dict(res.weights), "assessed": len(res.iso_codes),
                 "skew_limit": ds.method.skew_limit, "kurtosis_limit": ds.method.kurtosis_limit,
                 "dataset_version": ds.version, "dataset": ds.origin}
-    return AuditReport(cov, inds, icorr, pcorr, effects, tuple(flags), settings)
+    return AuditReport(cov, inds, icorr, pcorr, effects, tuple(flags), settings, evidence)
 
 
 # ----------------------------------------------------------------------------- command
@@ -236,6 +242,8 @@ def render_text(rep: AuditReport) -> str:
     out = [f"qitxl audit · dataset {s['dataset_version']} · {s['assessed']} assessed provinces · "
            f"{s['normalisation']} normalisation, {s['aggregation']} aggregation", ""]
     out += [f"FLAGS ({len(rep.flags)})"] + ([f"  - {f}" for f in rep.flags] or ["  none"]) + [""]
+    if rep.evidence is not None:
+        out += ["0. CODED EVIDENCE (docs/codebook.md)", *(f"  {line}" for line in render_evidence(rep.evidence)), ""]
     pillars = [c for c in rep.coverage.columns if c not in ("iso_code", "name_en", "assessed", "overall")]
     out += ["1. DATA COVERAGE (share of each pillar's indicators with a model-year value)",
             _table(rep.coverage, tuple([*pillars, "overall"])), ""]

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import TextIO
 
-from .atomic import write_atomic
+from .atomic import OutputExists, OutputRefused, check_output, write_output
 from .dataset import Dataset, DatasetError, bundled, load_dataset
 from .scenarios import Scenario, ScenarioError, load_scenarios
 
@@ -87,6 +87,8 @@ def _describe(exc: BaseException) -> str:
         shown = "; ".join(str(p) for p in exc.problems[:3])
         more = f"; and {len(exc.problems) - 3} more" if len(exc.problems) > 3 else ""
         return f"dataset fails validation: {shown}{more}"
+    if isinstance(exc, OutputRefused):
+        return str(exc)
     if isinstance(exc, OSError) and exc.strerror:
         return f"{type(exc).__name__}: {exc.strerror}: {exc.filename or ''}".rstrip(": ")
     return f"{type(exc).__name__}: {exc}"
@@ -107,19 +109,18 @@ def run_scenario(scenario: Scenario, *, force: bool = False, dry_run: bool = Fal
         data = render(dataset=_dataset(scenario.dataset), lang=scenario.lang, weights=scenario.weights_dict(),
                       title=scenario.title, provinces=scenario.provinces)
         target = scenario.output
-        exists = target.exists()
+        exists = target.is_file()
         if exists and target.read_bytes() == data:
             status = UP_TO_DATE
-        elif exists and not force:
-            status = EXISTS
-        elif dry_run:
-            status = WOULD_REPLACE if exists else WOULD_WRITE
         else:
-            target.parent.mkdir(parents=True, exist_ok=True)
             try:
-                write_atomic(target, data, replace=force)
-                status = REPLACED if exists else WRITTEN
-            except FileExistsError:
+                check_output(target, force=force, inputs=[scenario.dataset])
+                if dry_run:
+                    status = WOULD_REPLACE if exists else WOULD_WRITE
+                else:
+                    write_output(target, data, force=force)
+                    status = REPLACED if exists else WRITTEN
+            except OutputExists:
                 status = EXISTS
     except Exception as exc:  # one scenario's failure must not stop the batch
         status, detail = FAILED, _describe(exc)

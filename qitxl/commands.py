@@ -71,7 +71,7 @@ def run_info(args: argparse.Namespace) -> int:
         print(f"  {p.id:<15} {res.weights[p.id]:.2f}  {p.label_en}: {', '.join(p.indicators)}")
     logged = [k for k, v in res.transforms.items() if v != "none"]
     print(f"skew transforms: {', '.join(logged) if logged else 'none needed on this data'}")
-    print("not assessed (no QIT evidence): " + ", ".join(info["not_assessed"]))
+    print("not assessed (outside the scope, or no QIT evidence): " + ", ".join(info["not_assessed"]))
     print(f"sources ({len(ds.sources)}):")
     for s in info["sources"]:
         print(f"  [{s['source_id']}] ({s['confidence']}, {s['values']} values) {s['citation']}")

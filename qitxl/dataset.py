@@ -6,6 +6,8 @@ A dataset is a folder of four tables and one methodology file:
 - ``indicators.csv``: long table ``iso_code, indicator, value, year, unit, source_id, confidence, note``;
 - ``sources.csv``: every source once;
 - ``reported_tiers.csv``: the seed article's tiers, shipped "as reported";
+- ``coding.csv`` (optional): both coders' ratings of every coded QIT cell before reconciliation, the
+  final rating and the reason for any change (docs/codebook.md);
 - ``methodology.toml``: pillars, indicators, method choices, weights, tiers, version.
 
 A user's folder may hold any subset: missing files are taken from the bundled dataset. Every
@@ -25,7 +27,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 TABLES = ("provinces.csv", "indicators.csv", "sources.csv", "reported_tiers.csv")
-CONFIDENCE_LEVELS = ("official", "peer_reviewed", "major_outlet", "secondary", "thin", "review")
+CONFIDENCE_LEVELS = ("official", "institutional", "peer_reviewed", "major_outlet", "secondary", "thin", "review")
+RATING_RANGE = range(6)
 NORMALISATIONS = ("minmax", "zscore", "rank", "goalposts")
 AGGREGATIONS = ("arithmetic", "geometric")
 WEIGHTINGS = ("default", "equal")
@@ -124,12 +127,26 @@ class Source:
     url: str
     kind: str
     confidence: str
+    accessed: str = ""
 
     def citation(self) -> str:
-        """A one-line citation: publisher, title, date, URL."""
+        """A one-line citation: publisher, title, date, URL (and when it was accessed)."""
         parts = [self.publisher, self.title, self.date]
         text = ". ".join(p for p in parts if p and p != "unknown")
-        return f"{text}. {self.url}" if self.url else text
+        text = f"{text}. {self.url}" if self.url else text
+        return f"{text} (accessed {self.accessed})" if self.url and self.accessed else text
+
+
+@dataclass(frozen=True)
+class CodedCell:
+    """One province x QIT indicator as two coders rated it, and the reconciled rating."""
+
+    iso_code: str
+    indicator: str
+    coder_a: int
+    coder_b: int
+    final: int
+    resolution: str
 
 
 @dataclass(frozen=True)
@@ -201,6 +218,7 @@ class Dataset:
     observations: tuple[Observation, ...]
     sources: Mapping[str, Source]
     origin: str = "bundled"
+    coding: tuple[CodedCell, ...] = ()
     _by_iso: Mapping[str, Province] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -491,7 +509,7 @@ def load_dataset(folder: str | Path | None = None) -> Dataset:
         if r["confidence"] not in CONFIDENCE_LEVELS:
             problems.append(Problem("sources.csv", n, "confidence",
                                     f"{r['confidence']!r} is not one of {', '.join(CONFIDENCE_LEVELS)}"))
-        sources[sid] = Source(**{k: r[k] for k in Source.__dataclass_fields__})
+        sources[sid] = Source(**{k: r.get(k, "") for k in Source.__dataclass_fields__})
 
     def check_sources(file: str, n: int, text: str) -> tuple[str, ...]:
         ids = _split(text)
@@ -599,6 +617,8 @@ def load_dataset(folder: str | Path | None = None) -> Dataset:
             reported_tier=tier[0] if tier else None, reported_label=tier[1] if tier else None,
             reported_label_zh=(tier[2] or tier[1]) if tier else None,
         ))
+    coding = _read_coding(pick("coding.csv"), user is None or (user / "coding.csv").is_file(),
+                          set(prov_raw), known, observations, problems)
     if not has_evidence and not problems:
         problems.append(Problem("indicators.csv", None, "indicator",
                                 "no province has coded QIT evidence (qit_* rows), so none can be ranked"))
@@ -609,8 +629,52 @@ def load_dataset(folder: str | Path | None = None) -> Dataset:
         version=version, date=date, title_en=title_en, title_zh=title_zh,
         provinces=tuple(provinces), pillars=pillars, indicators=indicators, tiers=tiers,
         method=method, observations=tuple(observations), sources=MappingProxyType(sources),
-        origin="bundled" if user is None else str(user),
+        origin="bundled" if user is None else str(user), coding=coding,
     )
+
+
+def _read_coding(path: Path, applies: bool, provinces: set[str], known: Mapping[str, Indicator],
+                 observations: list[Observation], problems: list[Problem]) -> tuple[CodedCell, ...]:
+    """The double-coding record, checked against the ratings the dataset ships.
+
+    A shipped rating that differs from the record's final one is no error: a user may revise a
+    rating after the coding; the evidence report lists such cells as edited.
+
+    ``applies`` is false when a user's folder replaces the ratings but not the record: the
+    bundled record describes the bundled ratings, so it is not carried over.
+    """
+    if not applies or not path.is_file():
+        return ()
+    f = "coding.csv"
+    rows = _read_csv(path, f, ("iso_code", "indicator", "coder_a", "coder_b", "final", "resolution"), problems)
+    shipped = {(o.iso_code, o.indicator): o.value for o in observations if o.indicator.startswith(QIT_PREFIX)}
+    cells: list[CodedCell] = []
+    seen: set[tuple[str, str]] = set()
+    for n, r in enumerate(rows, start=2):
+        key = (r["iso_code"], r["indicator"])
+        if key[0] not in provinces:
+            problems.append(Problem(f, n, "iso_code", f"unknown province {key[0]!r}"))
+            continue
+        if not key[1].startswith(QIT_PREFIX) or key[1] not in known:
+            problems.append(Problem(f, n, "indicator", f"{key[1]!r} is not a coded QIT indicator"))
+            continue
+        if key in seen:
+            problems.append(Problem(f, n, "indicator", f"duplicate row for {key[0]}, {key[1]}"))
+        seen.add(key)
+        codes = {}
+        for col in ("coder_a", "coder_b", "final"):
+            if not r[col].isdigit() or int(r[col]) not in RATING_RANGE:
+                problems.append(Problem(f, n, col, f"{r[col]!r} is not a rating 0-5"))
+            else:
+                codes[col] = int(r[col])
+        if len(codes) < 3:
+            continue
+        if key not in shipped:
+            problems.append(Problem(f, n, "indicator", f"indicators.csv has no {key[1]} rating for {key[0]}"))
+        if not r["resolution"] and not codes["coder_a"] == codes["coder_b"] == codes["final"]:
+            problems.append(Problem(f, n, "resolution", "the coders differ: say how the final rating was reached"))
+        cells.append(CodedCell(key[0], key[1], codes["coder_a"], codes["coder_b"], codes["final"], r["resolution"]))
+    return tuple(cells)
 
 
 @cache

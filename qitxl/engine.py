@@ -383,8 +383,18 @@ _MISS = object()
 
 
 def _norm(ref_text: str) -> str:
-    """A reference as ``formulas`` names its input: no ``$``, upper case."""
-    return ref_text.replace("$", "").upper()
+    """A reference as ``formulas`` names its input: no ``$``, upper case, and the sheet name unquoted
+    unless it holds a space (``'Indicators'!$A$1`` -> ``INDICATORS!A1``, as formulas' _build_sheet_id),
+    and a one-cell range as that cell (``C6:C6`` -> ``C6``, as its _build_ref)."""
+    sheet, bang, ref = ref_text.rpartition("!")
+    ref = ref.replace("$", "").upper()
+    first, colon, last = ref.partition(":")
+    if colon and first == last and not first.isalpha() and not first.isdigit():
+        ref = first
+    if not bang:
+        return ref
+    name = cellrefs.unquote_sheet(sheet).upper()
+    return f"'{name}'!{ref}" if " " in name else f"{name}!{ref}"
 
 
 def _short(exc: Exception) -> str:

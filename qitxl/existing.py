@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cellrefs
+from .atomic import OutputRefused, check_output
 from .cellrefs import FormulaSyntaxError, address, range_text
 from .engine import Evaluator, Unsupported
 from .errors import XlError
@@ -33,14 +34,17 @@ from .sheetxml import (
     build_cell,
     cell_value,
     formula_xml,
+    is_formatted,
+    merged_ranges,
     parse_sheet,
     patch_sheet,
     plain_value_xml,
     read_workbook,
     rels_part_for,
+    to_strict,
     value_xml,
 )
-from .xlsxzip import DEFAULT_LIMITS, InputError, Limits, Package, read_package, same_file, write_package
+from .xlsxzip import DEFAULT_LIMITS, InputError, Limits, Package, read_package, write_package
 
 _QIT_BYTES = re.compile(rb"qit_", re.I)
 
@@ -138,7 +142,7 @@ class Book:
         if key in self.overrides:
             return self.overrides[key]
         c = self.sheet(sheet).cells.get((row, col))
-        return None if c is None else cell_value(c, self.info.shared_strings)
+        return None if c is None else cell_value(c, self.info.shared_strings, self.info.date1904)
 
     def read(self, sheet: str | None, r1: int, c1: int, r2: int, c2: int) -> Any:
         name = self.sheet(sheet).name if sheet else self.current[-1]
@@ -301,6 +305,8 @@ def _dynamic_cm(pkg: Package, info: WorkbookInfo) -> tuple[str | None, dict[str,
     while f"rId{n}" in ids:
         n += 1
     rel = f'<Relationship Id="rId{n}" Type="{REL_SHEET_METADATA}" Target="metadata.xml"/>'
+    metadata = to_strict(METADATA_XML) if info.strict else METADATA_XML  # keep a Strict file strict
+    rel = to_strict(rel) if info.strict else rel
     close = re.search(r"</(\w+:)?Relationships>", rels)
     if not close or (close.group(1) and NS_PKG_REL not in rels):
         return None, {}, []
@@ -313,7 +319,7 @@ def _dynamic_cm(pkg: Package, info: WorkbookInfo) -> tuple[str | None, dict[str,
     override = f'<Override PartName="/{part}" ContentType="{CT_METADATA}"/>'
     new_ct = ct[:ct_close] + override + ct[ct_close:]
     return "1", {rels_name: new_rels.encode("utf-8"), "[Content_Types].xml": new_ct.encode("utf-8")}, \
-        [(part, METADATA_XML.encode("utf-8"))]
+        [(part, metadata.encode("utf-8"))]
 
 
 def _drop_calc_chain(pkg: Package, info: WorkbookInfo, replace: dict[str, bytes]) -> set[str]:
@@ -488,19 +494,22 @@ def write_results(book: Book, cells: list[QitCell], values: bool, report: Report
 
 # ----------------------------------------------------------------------------- commands
 
-def _check_paths(src: Path, out: Path) -> None:
-    if same_file(src, out):
-        raise InputError(f"output {out} is the input file; choose another name (the input is never overwritten)")
+def _check_paths(src: Path, out: Path, force: bool) -> None:
+    """The output policy (``atomic.check_output``), plus: OUT must be a workbook file name."""
+    try:
+        check_output(out, force=force, inputs=[src])
+    except OutputRefused as exc:
+        raise InputError(str(exc)) from None
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise InputError(f"output {out} must end in .xlsx or .xlsm")
-    if not out.parent.exists():
-        raise InputError(f"output folder {out.parent} does not exist")
 
 
-def evaluate_workbook(src: Path, out: Path, values: bool = False, limits: Limits = DEFAULT_LIMITS) -> Report:
-    """Evaluate every QIT_ formula of ``src`` and write the result to ``out`` (see module docs)."""
+def evaluate_workbook(src: Path, out: Path, values: bool = False, limits: Limits = DEFAULT_LIMITS, *,
+                      force: bool = False) -> Report:
+    """Evaluate every QIT_ formula of ``src`` and write the result to ``out`` (see module docs);
+    an existing ``out`` is replaced only with ``force``."""
     src, out = Path(src), Path(out)
-    _check_paths(src, out)
+    _check_paths(src, out, force)
     pkg = read_package(src, limits)
     book = Book(pkg, limits)
     cells = book.find_qit_cells()
@@ -508,7 +517,7 @@ def evaluate_workbook(src: Path, out: Path, values: bool = False, limits: Limits
         book.evaluate(qc)
     report = Report()
     replace, drop, add = write_results(book, cells, values, report)
-    write_package(pkg, out, replace, drop, add)
+    write_package(pkg, out, replace, drop, add, force=force)
     if drop:
         report.notes.append("note: the calculation chain was removed (formulas changed); Excel rebuilds it")
     return report
@@ -518,6 +527,7 @@ def add_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", metavar="IN", help="an .xlsx or .xlsm workbook")
     p.add_argument("-o", "--output", metavar="OUT", required=True, help="where to write the result (not IN)")
     p.add_argument("--values", action="store_true", help="replace QIT_ formulas by their values (a snapshot)")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     p.add_argument("--max-cells", type=int, default=DEFAULT_LIMITS.max_cells_per_sheet, metavar="N",
                    help=f"refuse sheets with more than N cells (default {DEFAULT_LIMITS.max_cells_per_sheet})")
 
@@ -525,8 +535,9 @@ def add_eval_arguments(p: argparse.ArgumentParser) -> None:
 def run_eval(args: argparse.Namespace) -> int:
     try:
         limits = dataclasses.replace(DEFAULT_LIMITS, max_cells_per_sheet=args.max_cells)
-        report = evaluate_workbook(Path(args.input), Path(args.output), values=args.values, limits=limits)
-    except InputError as exc:
+        report = evaluate_workbook(Path(args.input), Path(args.output), values=args.values, limits=limits,
+                                   force=args.force)
+    except (InputError, OutputRefused) as exc:
         print(f"qitxl eval: {exc}", file=sys.stderr)
         return 2
     report.print()
@@ -541,10 +552,12 @@ ANNOTATIONS = {"tier": ("QIT_TIER", "QIT tier"), "score": ("QIT_SCORE", "QIT sco
 
 
 def annotate_workbook(src: Path, out: Path, sheet: str, column: str, add: list[str], header_row: int = 1,
-                      at: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Report:
+                      at: str | None = None, limits: Limits = DEFAULT_LIMITS, *, force: bool = False) -> Report:
     """Add live QIT_ formula columns beside a column of province names; see ``qitxl annotate -h``."""
     src, out = Path(src), Path(out)
-    _check_paths(src, out)
+    _check_paths(src, out, force)
+    if not add:
+        raise InputError(f"--add: name at least one column ({', '.join(ANNOTATIONS)})")
     for a in add:
         if a not in ANNOTATIONS:
             raise InputError(f"--add: unknown column {a!r}; choose from {', '.join(ANNOTATIONS)}")
@@ -560,16 +573,8 @@ def annotate_workbook(src: Path, out: Path, sheet: str, column: str, add: list[s
         names = ", ".join(s.name for s in book.info.sheets)
         raise InputError(f"{exc} (sheets: {names})") from None
     src_col = cellrefs.col_number(column)
-    used = [(r, c) for (r, c), cell in sh.cells.items() if not cell.is_empty]
-    start = cellrefs.col_number(at) if at else max((c for _, c in used), default=0) + 1
-    targets = list(range(start, start + len(add)))
-    busy = [address(r, c) for r, c in used if c in targets]
-    if busy:
-        raise InputError(f"columns {cellrefs.col_letters(targets[0])}:{cellrefs.col_letters(targets[-1])} of "
-                         f"{sh.name!r} are not empty ({', '.join(busy[:5])}); choose others with --at")
-    if targets[-1] > cellrefs.MAX_COL:
-        raise InputError("no room to the right of the used range")
-    last = max((r for r, c in used if c == src_col), default=0)
+    targets = _target_columns(sh, at, len(add))
+    last = max((r for (r, c), cell in sh.cells.items() if c == src_col and not cell.is_empty), default=0)
     if last <= header_row:
         raise InputError(f"column {column.upper()} of {sh.name!r} has no names below row {header_row}")
     p = sh.prefix
@@ -577,7 +582,7 @@ def annotate_workbook(src: Path, out: Path, sheet: str, column: str, add: list[s
     report = Report()
     for a, col in zip(add, targets, strict=True):
         t, inner = plain_value_xml(ANNOTATIONS[a][1], p)
-        edits[(header_row, col)] = build_cell(p, address(header_row, col), [], t, inner)
+        edits[(header_row, col)] = build_cell(p, address(header_row, col), _attrs(sh, header_row, col), t, inner)
     book.current.append(sh.name)
     for r in range(header_row + 1, last + 1):
         name_cell = sh.cells.get((r, src_col))
@@ -590,15 +595,72 @@ def annotate_workbook(src: Path, out: Path, sheet: str, column: str, add: list[s
             if isinstance(value, list):
                 value = XlError("#VALUE!", "unexpected array result")
             t, v_inner = value_xml(value, p)
-            edits[(r, col)] = build_cell(p, address(r, col), [], t, formula_xml(p, formula) + v_inner)
+            edits[(r, col)] = build_cell(p, address(r, col), _attrs(sh, r, col), t, formula_xml(p, formula) + v_inner)
             report.evaluated += 1
             if isinstance(value, XlError):
                 report.errors[value.code].append(f"{sh.name}!{address(r, col)}")
                 if a == add[0]:
-                    report.notes.append(f"  row {r}: {name!r}: {value.message or value.code}")
+                    _note_row(report, r, name, value)
     book.current.pop()
-    write_package(pkg, out, {sh.part: patch_sheet(sh, edits).encode("utf-8")})
+    write_package(pkg, out, {sh.part: patch_sheet(sh, edits).encode("utf-8")}, force=force)
     return report
+
+
+MAX_ROW_NOTES = 20
+
+
+def _note_row(report: Report, row: int, name: Any, value: XlError) -> None:
+    """Say why a row's name did not resolve: the first MAX_ROW_NOTES rows in full, then a count."""
+    shown = [n for n in report.notes if n.startswith("  row ")]
+    if len(shown) < MAX_ROW_NOTES:
+        text = repr(name) if len(str(name)) <= 60 else repr(str(name)[:57] + "...")
+        report.notes.append(f"  row {row}: {text}: {value.message or value.code}")
+        return
+    more = "  ... and 1 more row whose name did not resolve"
+    if report.notes and report.notes[-1].startswith("  ... and "):
+        n = int(report.notes[-1].split()[2]) + 1
+        more = f"  ... and {n} more rows whose names did not resolve"
+        report.notes.pop()
+    report.notes.append(more)
+
+
+def _occupants(sh: SheetXml) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, int, int]]]:
+    """What occupies the sheet for annotate: cells with a value or formula, formatted empty cells
+    (whose style a new value would inherit or drop), and merged ranges (whose hidden cells Excel
+    never shows). Returns ([(row, col, what)], merged ranges)."""
+    cells = [(r, c, "a value" if not cell.is_empty else "a formatted empty cell")
+             for (r, c), cell in sh.cells.items() if not cell.is_empty or is_formatted(cell)]
+    return cells, merged_ranges(sh)
+
+
+def _target_columns(sh: SheetXml, at: str | None, n: int) -> list[int]:
+    """The ``n`` columns annotate writes: from ``at``, or the first ones right of everything occupied;
+    InputError naming the occupants when any of them is not entirely free."""
+    cells, merges = _occupants(sh)
+    if at:
+        if not re.fullmatch(r"[A-Za-z]{1,3}", at):
+            raise InputError(f"--at: {at!r} is not a column letter")
+        start = cellrefs.col_number(at)
+    else:
+        start = max([c for _, c, _ in cells] + [m[3] for m in merges] + [0]) + 1
+    targets = list(range(start, start + n))
+    if targets[-1] > cellrefs.MAX_COL:
+        raise InputError("no room to the right of the used range")
+    lo, hi = targets[0], targets[-1]
+    busy = [f"{address(r, c)} ({what})" for r, c, what in sorted(cells) if lo <= c <= hi]
+    busy += [f"{range_text(*m)} (merged)" for m in merges if m[1] <= hi and m[3] >= lo]
+    if busy:
+        shown = ", ".join(busy[:5]) + (f" and {len(busy) - 5} more" if len(busy) > 5 else "")
+        raise InputError(f"columns {cellrefs.col_letters(lo)}:{cellrefs.col_letters(hi)} of {sh.name!r} are "
+                         f"occupied: {shown}; annotate writes only into columns with no values, no formatted "
+                         "cells and no merged ranges: choose others with --at")
+    return targets
+
+
+def _attrs(sh: SheetXml, row: int, col: int) -> list[tuple[str, str]]:
+    """Attributes of the (empty, unformatted) cell being replaced, so nothing it carried is lost."""
+    c = sh.cells.get((row, col))
+    return [(k, v) for k, v in c.attrs if k != "vm"] if c else []
 
 
 def add_annotate_arguments(p: argparse.ArgumentParser) -> None:
@@ -609,14 +671,15 @@ def add_annotate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--add", default="tier,score,rank", help="columns to add: tier, score, rank (default all)")
     p.add_argument("--header-row", type=int, default=1, help="row of the headers (default 1); names start below")
     p.add_argument("--at", metavar="COL", help="first column to write (default: first empty one to the right)")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
 
 
 def run_annotate(args: argparse.Namespace) -> int:
     add = [a.strip().lower() for a in args.add.split(",") if a.strip()]
     try:
         report = annotate_workbook(Path(args.input), Path(args.output), args.sheet, args.column, add,
-                                   args.header_row, args.at)
-    except InputError as exc:
+                                   args.header_row, args.at, force=args.force)
+    except (InputError, OutputRefused) as exc:
         print(f"qitxl annotate: {exc}", file=sys.stderr)
         return 2
     report.print()

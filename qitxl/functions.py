@@ -234,7 +234,7 @@ def _column(key: Hashable, build: Callable[[], tuple[dict[str, Any], Callable[[s
 
 
 def _not_assessed(iso: str) -> XlError:
-    return na(str(NotAssessed(iso, _PROVINCE[iso].name_en)))
+    return na(str(NotAssessed(iso, _PROVINCE[iso].name_en, _PROVINCE[iso].nbs_statistics)))
 
 
 # --------------------------------------------------------------------------- option arguments

@@ -12,7 +12,9 @@ the caller overrides them):
    weights rescaled (flagged in ``Results.missing``).
 5. Composite: weighted arithmetic or geometric mean of pillar scores, again rescaling weights over
    the pillars a province has.
-6. Rank as Excel's RANK.EQ does (ties share the best rank), and tier by the score thresholds.
+6. Rank as Excel's RANK.EQ does (ties share the best rank), and tier by the score thresholds,
+   both on the score rounded to ``RANK_DECIMALS`` decimals (``rank_basis``), so that
+   floating-point noise in the last bits never breaks a tie or crosses a threshold.
 
 Everything here is plain NumPy; nothing knows about Excel.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 import numpy as np
@@ -32,11 +35,17 @@ Weights = Mapping[str, float] | Sequence[float] | None
 
 
 class NotAssessed(LookupError):
-    """The province exists but has no coded QIT evidence, so it has no score."""
+    """The province exists but has no coded QIT evidence, so it has no score.
 
-    def __init__(self, iso_code: str, name: str):
+    ``in_scope`` is false for the divisions outside the index's scope (no NBS statistics: Hong Kong,
+    Macao, Taiwan; docs/codebook.md says why), true for a province a dataset simply has not rated.
+    """
+
+    def __init__(self, iso_code: str, name: str, in_scope: bool = True):
         self.iso_code = iso_code
-        super().__init__(f"{name} is not assessed: the dataset holds no QIT evidence for it")
+        why = ("the dataset holds no QIT evidence for it" if in_scope else
+               "the index covers the 31 mainland divisions, which the national R&D statistics cover")
+        super().__init__(f"{name} is not assessed: {why}")
 
 
 @dataclass(frozen=True)
@@ -172,21 +181,50 @@ def weighted_mean_batch(values: np.ndarray, weights: np.ndarray, geometric: bool
     return np.where(wsum > 0, res, np.nan)
 
 
+#: Scores are ranked and tiered after rounding to this many decimals (``rank_basis``). Engines sum
+#: in different orders and some (Gnumeric) with extra precision, so two provinces that tie exactly
+#: can come out 1e-14 apart; 6 decimals on a 0-100 scale is far above that noise and far below any
+#: difference that means something. The workbook's formulas use the same rule (ROUND).
+RANK_DECIMALS = 6
+
+
+def rank_basis(scores: np.ndarray | float) -> np.ndarray:
+    """Scores as they are ranked and tiered: rounded to ``RANK_DECIMALS`` as spreadsheet ROUND does.
+
+    Excel, LibreOffice, Gnumeric and the ``formulas`` package round the number as its decimal
+    reads to 15 significant digits, half away from zero: ROUND(0.5131085, 6) is 0.513109 although
+    the double is a hair below the half (NumPy's ``round`` gives 0.513108, and goes half to even).
+    Values that are not within a hair of a half need no decimal view. NaN stays NaN.
+    """
+    s = np.asarray(scores, dtype=float)
+    scale = 10.0 ** RANK_DECIMALS
+    y = np.atleast_1d(np.abs(s) * scale)
+    r = np.floor(y + 0.5)
+    near = np.abs(y - np.floor(y) - 0.5) < 1e-6  # NaN compares False
+    if near.any():
+        r[near] = [float(Decimal(f"{x:.15g}").scaleb(RANK_DECIMALS).to_integral_value(ROUND_HALF_UP))
+                   for x in np.atleast_1d(np.abs(s))[near]]
+    return np.sign(s) * r.reshape(s.shape) / scale
+
+
 def rank_eq(scores: np.ndarray) -> np.ndarray:
-    """Descending ranks as Excel's RANK.EQ: 1 + the number of strictly greater scores (NaN unranked)."""
-    out = np.full(len(scores), np.nan)
-    ok = ~np.isnan(scores)
-    v = scores[ok]
-    out[ok] = 1 + (v[None, :] > v[:, None]).sum(axis=1)
-    return out
+    """Descending ranks as Excel's RANK.EQ along the last axis, on ``rank_basis(scores)``.
+
+    1 + the number of strictly greater scores; NaN is unranked. Works on one vector or on a
+    (draws x provinces) matrix, so the model, the audit and the Monte Carlo share one rule.
+    """
+    s = rank_basis(scores)
+    greater = (s[..., None, :] > s[..., :, None]).sum(axis=-1)
+    return np.where(np.isnan(s), np.nan, 1.0 + greater)
 
 
 def tier_for(score: float, tiers: Sequence[TierDef]) -> TierDef | None:
-    """The first tier (from level 1 down) whose minimum the score reaches."""
+    """The first tier (from level 1 down) whose minimum the score (``rank_basis``) reaches."""
     if score is None or math.isnan(score):
         return None
+    basis = float(rank_basis(score))
     for t in tiers:
-        if score >= t.min_score:
+        if basis >= t.min_score:
             return t
     return tiers[-1]
 
@@ -220,7 +258,7 @@ class Results:
             return self.iso_codes.index(iso_code)
         except ValueError:
             p = self.dataset.province(iso_code)
-            raise NotAssessed(iso_code, p.name_en) from None
+            raise NotAssessed(iso_code, p.name_en, p.nbs_statistics) from None
 
     def score(self, iso_code: str, pillar: str | None = None) -> float:
         i = self.index(iso_code)

@@ -11,7 +11,11 @@ It never guesses. Only an exact match on one of those spellings resolves; anythi
 UnknownProvince (a LookupError) whose message suggests the closest names. Shanxi (山西, CN-SX) and
 Shaanxi (陕西, CN-SN) share the toneless pinyin "Shanxi": that spelling means Shanxi, as in ISO
 usage; Shaanxi is "Shaanxi", 陕西, 陕, Shǎnxī or Shan3xi1. A tone-marked spelling resolves only
-when its marks fit exactly one province.
+when its marks fit exactly one province; "its tone marks fit no province" is said only of text
+with tone marks or with tone digits on pinyin syllables ("xi1an", not "Column1").
+
+Cost is linear in the text's length, and text far longer than any spelling (``Resolver.max_length``)
+is refused before any work, so a column of long text costs no more than a column of names.
 """
 
 from __future__ import annotations
@@ -29,7 +33,17 @@ _EN_SUFFIXES = (
     "sheng", "shi", "city", "sar",
 )
 _ZH_SUFFIXES = ("特别行政区", "自治区", "省", "市")
-_TONE_NUMBERS = re.compile(r"([a-zü]+)([1-5])")
+# The look-behind anchors each match at the start of a run of letters, so a long run without a
+# digit is scanned once (without it the regex retries from every letter: quadratic time).
+_TONE_NUMBERS = re.compile(r"(?<![a-zü])([a-zü]+)([1-5])")
+_INITIALS = ("", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "zh", "ch", "sh", "r",
+             "z", "c", "s", "y", "w")
+_FINALS = ("a", "o", "e", "i", "u", "ü", "v", "ai", "ei", "ao", "ou", "an", "en", "er", "ia", "ie", "in", "iu",
+           "ua", "uo", "ui", "un", "ue", "ve", "üe", "ün", "ang", "eng", "ing", "ong", "ian", "iao", "uai",
+           "uan", "üan", "van", "iang", "iong", "uang", "ueng")
+#: Every initial+final pair: a superset of the real syllables, enough to tell "xi1an" from "Column1".
+_SYLLABLES = frozenset(i + f for i in _INITIALS for f in _FINALS)
+_LONGEST_SYLLABLE = max(map(len, _SYLLABLES))
 _CODE = re.compile(r"^cn[-_ ]?([a-z]{2}|\d{2})$")
 _GB = re.compile(r"^(\d{6})(?:\.0+)?$")
 _VOWEL_TONES = {
@@ -62,6 +76,24 @@ def _fold(text: str) -> str:
 
 def _toneless(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def _is_pinyin(letters: str) -> bool:
+    """True when ``letters`` splits into pinyin syllables (linear: reachable split points)."""
+    reach = [False] * (len(letters) + 1)
+    reach[0] = True
+    for i in range(len(letters)):
+        if reach[i]:
+            for j in range(i + 1, min(len(letters), i + _LONGEST_SYLLABLE) + 1):
+                if letters[i:j] in _SYLLABLES:
+                    reach[j] = True
+    return reach[-1]
+
+
+def _has_tone_numbers(key: str) -> bool:
+    """True when ``key`` carries tone digits on pinyin ("shan3xi1"), not on words ("column1", "item4")."""
+    runs = [m.group(1) for m in _TONE_NUMBERS.finditer(key)]
+    return bool(runs) and all(_is_pinyin(r) for r in runs)
 
 
 def _numbers_to_marks(text: str) -> str:
@@ -126,6 +158,9 @@ class Resolver:
             if len(winners) == 1:
                 self._keys[key] = winners[0]
         self._cache: dict[object, str | UnknownProvince] = {}
+        longest = max(len(k) for k in claims)
+        # Far longer than any spelling (room left for spaces and suffixes): refused before any work.
+        self.max_length = max(64, 3 * longest)
         # Names claim suggestion labels before toneless pinyin does, so "shanxi" stays Shanxi's.
         labels: dict[str, str] = {}
         for p in self.provinces.values():
@@ -162,7 +197,8 @@ class Resolver:
         return iso
 
     def _remember(self, key: object, text: object, outcome: str | UnknownProvince) -> None:
-        if isinstance(text, str | int | float) and len(self._cache) < 100_000:
+        if isinstance(text, str | int | float) and len(self._cache) < 100_000 and (
+                not isinstance(text, str) or len(text) <= self.max_length):
             self._cache[key] = outcome
 
     def suggest(self, text: str, n: int = 3) -> list[str]:
@@ -211,6 +247,9 @@ class Resolver:
             raise UnknownProvince(text, reason=f"{code} is not a provincial GB/T 2260 code (like 340000)")
         if not isinstance(text, str):
             raise UnknownProvince(text, reason=f"not a province name: {type(text).__name__}")
+        if len(text) > self.max_length:
+            raise UnknownProvince(text, reason=f"not a province name: {len(text)} characters, far longer than "
+                                               f"any province name (limit {self.max_length})")
         key = _fold(text)
         if not key:
             raise UnknownProvince(text, reason="empty province name")
@@ -229,7 +268,7 @@ class Resolver:
         for suffix in _EN_SUFFIXES:
             if key.endswith(suffix) and key[: -len(suffix)] in self._keys and key.isascii():
                 return self._keys[key[: -len(suffix)]]
-        toned = _numbers_to_marks(key) if _TONE_NUMBERS.search(key) else key
+        toned = _numbers_to_marks(key) if _has_tone_numbers(key) else key
         if toned != key and toned in self._keys:
             return self._keys[toned]
         if any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", toned)):

@@ -7,10 +7,11 @@ A Monte Carlo in the manner of the JRC's COIN audits. Each draw
 - picks one normalisation and one aggregation uniformly among the valid combinations of the
   alternatives given (z-scores cannot be aggregated geometrically, so that pair is never drawn);
 
-and ranks the provinces as the model does (RANK.EQ). Each normalisation's pillar matrix is
-computed once; the draws are then a few batched array operations, so 10,000 draws take well under
-a second. The nominal rank is the published one: the model with the dataset's own method and the
-given (or default) weights. The same seed gives the same result.
+and ranks the provinces as the model does (``model.rank_eq``: RANK.EQ on scores rounded by
+``model.rank_basis``). Each normalisation's pillar matrix is computed once; the draws are then a
+few batched array operations, so 10,000 draws take well under a second. The nominal rank is the
+published one: the model with the dataset's own method and the given (or default) weights. The
+same seed gives the same result.
 """
 
 from __future__ import annotations
@@ -25,7 +26,16 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset, bundled
-from .model import Weights, check_method, compute, normalised_matrix, pillar_matrix, raw_matrix, weighted_mean_batch
+from .model import (
+    Weights,
+    check_method,
+    compute,
+    normalised_matrix,
+    pillar_matrix,
+    rank_eq,
+    raw_matrix,
+    weighted_mean_batch,
+)
 
 DEFAULT_SEED = 20261124
 TABLE_COLUMNS = ("iso_code", "name_en", "name_zh", "nominal_rank", "median_rank", "p05", "p95", "best", "worst")
@@ -51,9 +61,8 @@ class SensitivityResult:
 
 
 def rank_eq_batch(scores: np.ndarray) -> np.ndarray:
-    """RANK.EQ along the last axis of (m x n) scores: 1 + the number of strictly greater (NaN unranked)."""
-    greater = (scores[:, None, :] > scores[:, :, None]).sum(axis=2)
-    return np.where(np.isnan(scores), np.nan, 1.0 + greater)
+    """Ranks of (draws x provinces) scores, row by row: ``model.rank_eq``, the model's own rule."""
+    return rank_eq(scores)
 
 
 def draw_weights(nominal: np.ndarray, draws: int, perturbation: float, rng: np.random.Generator) -> np.ndarray:

@@ -8,6 +8,7 @@ shared strings) are read with defusedxml after the package reader has refused DT
 
 from __future__ import annotations
 
+import datetime
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -24,6 +25,19 @@ NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 REL_SHEET_METADATA = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sheetMetadata"
 REL_CALC_CHAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
 CT_METADATA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml"
+
+# Strict Open XML (ISO/IEC 29500 Strict, Excel's "Strict Open XML Spreadsheet") renames these
+# namespaces one to one; package relationships and content types are the same in both.
+STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+TO_STRICT = {NS_MAIN: STRICT_MAIN, NS_REL: STRICT_REL}
+
+
+def to_strict(xml: str) -> str:
+    """XML we generate (transitional namespaces, relationship types) as Strict Open XML needs it."""
+    for transitional, strict in TO_STRICT.items():
+        xml = xml.replace(transitional, strict)
+    return xml
 
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);")
@@ -97,6 +111,8 @@ class WorkbookInfo:
     shared_strings: list[str] = field(default_factory=list)
     metadata_part: str | None = None
     calc_chain_part: str | None = None
+    strict: bool = False  # Strict Open XML: what we add must use the strict namespaces too
+    date1904: bool = False  # workbookPr date1904: serial 0 is 1 January 1904
 
 
 def _parse(data: bytes | str, name: str):  # noqa: ANN202 - an ElementTree element
@@ -139,36 +155,43 @@ def read_workbook(pkg: Package) -> WorkbookInfo:
     if data is None:
         raise InputError("no workbook part in the package")
     root = _parse(data, part)
+    strict = root.tag == f"{{{STRICT_MAIN}}}workbook"
+    if not strict and root.tag != f"{{{NS_MAIN}}}workbook":
+        raise InputError(f"{part}: not a SpreadsheetML workbook (root element {root.tag})")
+    ns_main, ns_rel = (STRICT_MAIN, STRICT_REL) if strict else (NS_MAIN, NS_REL)
     rels = read_rels(pkg, part)
     sheets: list[SheetInfo] = []
-    for i, s in enumerate(root.iter(f"{{{NS_MAIN}}}sheet")):
-        rid = s.get(f"{{{NS_REL}}}id")
+    for i, s in enumerate(root.iter(f"{{{ns_main}}}sheet")):
+        rid = s.get(f"{{{ns_rel}}}id")
         if rid in rels and rels[rid][0].endswith("/worksheet"):
             sheets.append(SheetInfo(s.get("name", f"Sheet{i + 1}"), rels[rid][1], i))
         else:  # chart sheets and dialog sheets keep their place in the index but hold no cells
             sheets.append(SheetInfo(s.get("name", f"Sheet{i + 1}"), "", i))
     names = []
-    for d in root.iter(f"{{{NS_MAIN}}}definedName"):
+    for d in root.iter(f"{{{ns_main}}}definedName"):
         local = d.get("localSheetId")
         names.append(DefinedName(d.get("name", ""), d.text or "", int(local) if local is not None else None))
-    info = WorkbookInfo(part, sheets, names, rels_part_for(part), rels)
+    info = WorkbookInfo(part, sheets, names, rels_part_for(part), rels, strict=strict)
+    pr = root.find(f"{{{ns_main}}}workbookPr")
+    info.date1904 = pr is not None and pr.get("date1904", "").strip().lower() in ("1", "true")
     for typ, target in rels.values():
         if typ.endswith("/sharedStrings"):
-            info.shared_strings = read_shared_strings(pkg, target)
-        elif typ == REL_SHEET_METADATA:
+            info.shared_strings = read_shared_strings(pkg, target, ns_main)
+        elif typ in (REL_SHEET_METADATA, to_strict(REL_SHEET_METADATA)):
             info.metadata_part = target
-        elif typ == REL_CALC_CHAIN:
+        elif typ in (REL_CALC_CHAIN, to_strict(REL_CALC_CHAIN)):
             info.calc_chain_part = target
     return info
 
 
-def read_shared_strings(pkg: Package, part: str) -> list[str]:
+def read_shared_strings(pkg: Package, part: str, ns_main: str = NS_MAIN) -> list[str]:
+    """The shared string table, rich text runs joined (``ns_main``: the workbook's main namespace)."""
     data = pkg.get(part)
     if data is None:
         return []
     root = _parse(data, part)
     out = []
-    t_tag, r_tag, si_tag = f"{{{NS_MAIN}}}t", f"{{{NS_MAIN}}}r", f"{{{NS_MAIN}}}si"
+    t_tag, r_tag, si_tag = f"{{{ns_main}}}t", f"{{{ns_main}}}r", f"{{{ns_main}}}si"
     for si in root.iter(si_tag):
         parts = []
         for child in si:
@@ -325,8 +348,56 @@ def parse_sheet(name: str, part: str, text: str, limits: Limits = DEFAULT_LIMITS
     return SheetXml(name, part, text, p, sd.end(), close, False, rows, cells)
 
 
-def cell_value(c: CellXml, shared: list[str]) -> object:
-    """The cell's cached value as Python: None, float, str, bool or XlError."""
+def merged_ranges(sheet: SheetXml) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges as (r1, c1, r2, c2); ``<mergeCells>`` follows ``<sheetData>``."""
+    out = []
+    for m in re.finditer(rf'<{sheet.prefix}mergeCell\b[^>]*?\bref="([^"]*)"', sheet.text[sheet.data_end:]):
+        try:
+            out.append(parse_range(m.group(1)))
+        except ValueError:
+            raise InputError(f"{sheet.part}: bad merged range {m.group(1)!r}") from None
+    return out
+
+
+def is_formatted(c: CellXml) -> bool:
+    """True when the cell carries a style other than the default (``s`` present and not 0)."""
+    return c.attr("s") not in (None, "", "0")
+
+
+_ISO = re.compile(r"(?:(\d{4})-(\d{2})-(\d{2}))?(?:T?(\d{2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?(?:Z|[+-]\d{2}:?\d{2})?")
+
+
+def iso_serial(text: str, date1904: bool = False) -> float | None:
+    """The serial number Excel gives an ISO 8601 date/time cell (``t="d"``, as Strict files store
+    dates), in the workbook's date system; None if the text is not such a date or predates the system."""
+    m = _ISO.fullmatch(text.strip())
+    if not m or not (m.group(1) or m.group(4)):
+        return None
+    frac = 0.0
+    if m.group(4):
+        h, mi, sec = int(m.group(4)), int(m.group(5)), float(m.group(6) or 0)
+        if h > 24 or mi > 59 or sec >= 60:
+            return None
+        frac = (h * 3600 + mi * 60 + sec) / 86400
+    if not m.group(1):
+        return frac
+    try:
+        day = datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    if date1904:
+        days = (day - datetime.date(1904, 1, 1)).days
+    else:
+        # Serial 60 is Excel's phantom 29 February 1900: earlier dates sit one lower.
+        days = (day - datetime.date(1899, 12, 30)).days - (day < datetime.date(1900, 3, 1))
+        if day < datetime.date(1899, 12, 31):  # 1899-12-31 is serial 0, Excel's "1900-01-00"
+            return None
+    return None if days < 0 else days + frac
+
+
+def cell_value(c: CellXml, shared: list[str], date1904: bool = False) -> object:
+    """The cell's cached value as Python: None, float, str, bool or XlError (``t="d"`` ISO dates
+    become serial numbers in the workbook's date system, as Excel holds them)."""
     t = c.t or "n"
     if t == "inlineStr":
         return c.inline if c.inline is not None else (unescape_ooxml(c.v) if c.v is not None else None)
@@ -342,7 +413,10 @@ def cell_value(c: CellXml, shared: list[str]) -> object:
     if t == "e":
         code = c.v.strip()
         return XlError(code) if code in CODES else XlError("#VALUE!", code)
-    if t in ("str", "d"):
+    if t == "d":
+        serial = iso_serial(c.v, date1904)
+        return unescape_ooxml(c.v) if serial is None else serial
+    if t == "str":
         return unescape_ooxml(c.v)
     try:
         return float(c.v)
@@ -507,4 +581,5 @@ def _fix_dimension(text: str, p: str, sheet: SheetXml, edits: dict[tuple[int, in
 
 
 __all__ = ["CellXml", "SheetXml", "WorkbookInfo", "build_cell", "cell_value", "col_letters", "formula_xml",
-           "parse_sheet", "patch_sheet", "read_workbook", "value_xml", "plain_value_xml"]
+           "is_formatted", "merged_ranges", "parse_sheet", "patch_sheet", "read_workbook", "value_xml",
+           "plain_value_xml"]

@@ -4,19 +4,19 @@ Reading bounds everything a hostile file could inflate: member count, each membe
 and actual decompressed size, its compression ratio, and the total. XML members that declare a
 DOCTYPE or entities are refused (billion laughs, external entities) before anything parses them.
 Writing copies every untouched member's bytes, name, order, timestamp, compression and
-attributes, and replaces the file atomically (temporary file in the same folder, then
-``os.replace``).
+attributes, and writes the file atomically under the output policy of ``atomic``.
 """
 
 from __future__ import annotations
 
-import os
+import mmap
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic import atomic_target
+from .atomic import output_target, same_file  # noqa: F401 - same_file re-exported
 
 
 class InputError(Exception):
@@ -90,9 +90,80 @@ def check_xml(data: bytes, name: str) -> None:
                          "expansion or external entity attack)")
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def ole_stream_names(data: bytes | mmap.mmap) -> set[str]:
+    """Names of the streams and storages in an OLE compound file (MS-CFB), read from its directory.
+
+    Only as much of the format as naming the entries needs: the header, the FAT (through the
+    DIFAT, including its chain) and the directory sector chain. ValueError if the file is damaged.
+    """
+    if len(data) < 512 or data[:8] != OLE_MAGIC:
+        raise ValueError("not an OLE compound file")
+    shift = struct.unpack_from("<H", data, 30)[0]
+    if shift not in (9, 12):
+        raise ValueError(f"sector size 2^{shift} is not 512 or 4096")
+    size = 1 << shift
+    n_sectors = len(data) // size  # an upper bound on every chain's length
+
+    def sector(n: int) -> bytes:
+        start = (n + 1) * size
+        if start + size > len(data):
+            raise ValueError(f"sector {n} lies outside the file")
+        return data[start:start + size]
+
+    difat = list(struct.unpack_from("<109I", data, 76))
+    nxt, hops = struct.unpack_from("<I", data, 68)[0], 0
+    while nxt < 0xFFFFFFFA and hops <= n_sectors:
+        entries = struct.unpack(f"<{size // 4}I", sector(nxt))
+        difat.extend(entries[:-1])
+        nxt, hops = entries[-1], hops + 1
+    fat: list[int] = []
+    for n in difat:
+        if n < 0xFFFFFFFA:
+            fat.extend(struct.unpack(f"<{size // 4}I", sector(n)))
+    names: set[str] = set()
+    n, hops = struct.unpack_from("<I", data, 48)[0], 0
+    while n < 0xFFFFFFFA:
+        if hops > n_sectors or n >= len(fat):
+            raise ValueError("directory chain is broken")
+        block = sector(n)
+        for off in range(0, size, 128):
+            length = struct.unpack_from("<H", block, off + 64)[0]
+            if block[off + 66] in (1, 2) and 2 <= length <= 64:
+                names.add(block[off:off + length - 2].decode("utf-16-le", "replace"))
+        n, hops = fat[n], hops + 1
+    return names
+
+
+def refuse_ole(path: Path, data: bytes | mmap.mmap) -> InputError:
+    """The error for an OLE compound file: an encrypted workbook, a legacy .xls, or something else."""
+    try:
+        names = ole_stream_names(data)
+    except ValueError as exc:
+        return InputError(f"{path}: an OLE compound file (legacy Office format or password-protected), "
+                          f"not an .xlsx/.xlsm package, and damaged ({exc})")
+    if "EncryptionInfo" in names or "EncryptedPackage" in names:
+        return InputError(f"{path}: password-protected: save an unprotected copy (in Excel: File > Info > "
+                          "Protect Workbook > Encrypt with Password, clear the password) and run qitxl on it")
+    if "Workbook" in names or "Book" in names:
+        return InputError(f"{path}: a legacy Excel 97-2003 .xls workbook; qitxl reads .xlsx/.xlsm only: "
+                          "open it in Excel or LibreOffice and save it as .xlsx")
+    return InputError(f"{path}: an OLE compound file (an older Office document), not an Excel workbook")
+
+
 def read_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> Package:
     """Every member of the zip at ``path``, read within ``limits``; InputError if it is unusable."""
     path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            if fh.read(8) == OLE_MAGIC:
+                # Mapped, not read: only the header, FAT and directory sectors are ever touched.
+                with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                    raise refuse_ole(path, data)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        pass  # reported below, with the zip reader's wording
     try:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError:
@@ -160,23 +231,13 @@ def _check_sizes(path: Path, info: zipfile.ZipInfo, size: int, limits: Limits) -
                          f"(limit {limits.max_ratio:.0f}:1); possible zip bomb")
 
 
-def same_file(a: Path, b: Path) -> bool:
-    """True when two paths name the same file (resolved paths, or the same inode if both exist)."""
-    a, b = Path(a), Path(b)
-    if a.resolve() == b.resolve():
-        return True
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def write_package(pkg: Package, out: Path, replace: dict[str, bytes], drop: set[str] = frozenset(),
-                  add: list[tuple[str, bytes]] = ()) -> None:
+                  add: list[tuple[str, bytes]] = (), *, force: bool = False) -> None:
     """Write ``pkg`` to ``out`` with members in ``replace`` swapped, ``drop`` left out and ``add``
-    appended; everything else copied as it was. Atomic: ``out`` appears complete or not at all."""
+    appended; everything else copied as it was. Atomic, under the output policy (``atomic``):
+    ``out`` appears complete or not at all, and replaces an existing file only with ``force``."""
     out = Path(out)
-    with atomic_target(out, replace=True) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+    with output_target(out, force=force) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
         template = None
         for m in pkg.members:
             name = m.info.filename

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what the tests need (LibreOffice, CJK fonts and poppler through apt where missing; the
+# Install what the tests need (LibreOffice, Gnumeric, CJK fonts and poppler through apt where missing; the
 # package with its test extras through pip), then run ruff and the whole test suite.
 # Usage: bash scripts/test.sh [pytest args...]
 set -euo pipefail
@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-calc-nogui)
+command -v ssconvert >/dev/null 2>&1 || need_apt+=(gnumeric)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -63,6 +63,27 @@ def recalculate(src: Path, out_dir: Path) -> Path:
     return convert(src, out_dir, 'xlsx:Calc MS Excel 2007 XML')
 
 
+def recalculate_many(srcs: list[Path], out_dir: Path, timeout: int = 600) -> list[Path]:
+    """``recalculate`` for many files in one soffice run (start-up is most of the cost of one file).
+
+    The outputs are ``out_dir/<stem>.xlsx``, in the order of ``srcs``: stems must differ, and
+    ``out_dir`` must not hold the sources.
+    """
+    outs = [out_dir / f"{src.stem}.xlsx" for src in srcs]
+    if len(set(outs)) != len(outs) or any(o.resolve() == s.resolve() for o, s in zip(outs, srcs, strict=True)):
+        raise ValueError("recalculate_many needs distinct stems and an out_dir apart from the sources")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="qitxl-lo-") as tmp:
+        env = dict(os.environ, HOME=tmp, SAL_USE_VCLPLUGIN="svp")
+        cmd = [soffice(), f"-env:UserInstallation={_profile(Path(tmp))}", "--headless", "--norestore", "--nologo",
+               "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir), *map(str, srcs)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    missing = [o.name for o in outs if not o.exists()]
+    if proc.returncode != 0 or missing:
+        raise RuntimeError(f"soffice failed ({proc.returncode}; missing {missing}): {proc.stdout}\n{proc.stderr}")
+    return outs
+
+
 def read_values(path: Path) -> dict[str, dict[str, object]]:
     """sheet -> {cell address: cached value} for every non-empty cell."""
     import openpyxl

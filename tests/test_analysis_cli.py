@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from qitxl import bundled, compute
+from qitxl.dataset import _bundled_dir
 from qitxl.indices import rank_indices
 from qitxl.names import resolve
 from qitxl.profiles import components, default_margin, trends
@@ -61,14 +63,26 @@ def test_profile_margin_option_changes_the_verdicts() -> None:
     assert bad.returncode == 2 and "--margin" in bad.stderr
 
 
-def test_profile_of_a_province_not_assessed_still_shows_its_trends() -> None:
+def test_profile_of_a_province_not_assessed_still_shows_its_trends(tmp_path: Path) -> None:
+    """A dataset where one province with R&D statistics has no QIT evidence: no rank, but its trends."""
     ds = bundled()
-    p = next(p for p in ds.provinces if not p.assessed and trends(ds, p.iso_code)[0].cagr is not None)
-    out = qitxl_cmd("profile", p.name_en, "--format", "json")
+    iso = compute(ds).order()[-1]
+    lines = (_bundled_dir() / "indicators.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    keep = [ln for ln in lines if not ln.startswith(f"{iso},qit_")]
+    assert len(keep) < len(lines)
+    (tmp_path / "indicators.csv").write_text("".join(keep), encoding="utf-8")
+    out = qitxl_cmd("profile", iso, "--format", "json", "--dataset", str(tmp_path))
+    assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
-    assert out.returncode == 0 and d["assessed"] is False and "rank" not in d
-    assert d["trends"][0]["cagr"] == pytest.approx(trends(ds, p.iso_code)[0].cagr)
-    assert "not assessed" in qitxl_cmd("profile", p.name_en).stdout
+    assert d["assessed"] is False and "rank" not in d
+    expected = trends(ds, iso)
+    assert expected and expected[0].cagr is not None
+    assert [t["cagr"] for t in d["trends"]] == pytest.approx([t.cagr for t in expected])
+    assert "not assessed" in qitxl_cmd("profile", iso, "--dataset", str(tmp_path)).stdout
+    # a division with neither evidence nor statistics (bundled data) is reported as not assessed
+    other = next(p for p in ds.provinces if not p.assessed)
+    text = qitxl_cmd("profile", other.name_en)
+    assert text.returncode == 0 and "not assessed" in text.stdout
 
 
 def test_profile_of_an_unknown_name_says_what_it_might_be() -> None:

@@ -168,7 +168,7 @@ dataset = "no-such-folder"
 
 [[workbook]]
 name = "unassessed"
-provinces = ["Anhui", "Tibet"]
+provinces = ["Anhui", "Hong Kong"]
 """, encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
         load_scenarios(path, tmp_path)
@@ -284,7 +284,7 @@ def test_one_failing_workbook_does_not_stop_the_others(scenarios_file: Path, tmp
     assert (out_dir / "national.xlsx").is_file() and (out_dir / "delta.xlsx").is_file()
     row = next(ln for ln in out.splitlines() if ln.startswith("east-zh "))
     assert row.endswith(FAILED)
-    assert any(ln.startswith("east-zh: ") and "Is a directory" in ln for ln in out.splitlines())
+    assert any(ln.startswith("east-zh: ") and "is a folder" in ln for ln in out.splitlines())
 
 
 def test_a_dataset_that_fails_at_run_time_fails_only_its_scenario(scenarios_file: Path, tmp_path: Path) -> None:

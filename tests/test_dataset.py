@@ -83,12 +83,13 @@ def test_coded_evidence_covers_every_pillar_of_assessed_provinces():
     assert {p.iso_code for p in DS.assessed} >= {"CN-AH", "CN-BJ", "CN-SD", "CN-SH", "CN-GD"}
 
 
-def test_unassessed_provinces_are_not_silently_zero():
-    tianjin = DS.province("CN-TJ")
-    assert not tianjin.assessed
-    with pytest.raises(qitxl.NotAssessed):
-        qitxl.score("Tianjin")
-    assert "CN-TJ" not in qitxl.results().iso_codes
+def test_every_mainland_province_assessed_and_the_rest_out_of_scope():
+    mainland = {p.iso_code for p in DS.provinces if p.nbs_statistics}
+    assert len(mainland) == 31 and {p.iso_code for p in DS.assessed} == mainland
+    for name in ("Hong Kong", "Macao", "Taiwan"):
+        with pytest.raises(qitxl.NotAssessed, match="31 mainland"):
+            qitxl.score(name)
+    assert not {"CN-HK", "CN-MO", "CN-TW"} & set(qitxl.results().iso_codes)
 
 
 def test_reported_tiers_are_the_seed_articles_and_disagreements_show():

@@ -204,11 +204,11 @@ def test_geometric_with_zscore_is_refused():
 
 
 def test_default_results_are_unchanged():
-    # the published ranking (dataset 2026.11.2): top three and the tie-free order
+    # the published ranking (dataset 2026.11.3): top three, Anhui's score, the one treated indicator
     res = compute()
-    assert res.order()[:3] == ["CN-BJ", "CN-AH", "CN-SD"]
-    assert res.score("CN-BJ") == pytest.approx(83.5758, abs=1e-3)
-    assert set(res.transforms.values()) == {"none"}
+    assert res.order()[:3] == ["CN-AH", "CN-BJ", "CN-SD"]
+    assert res.score("CN-AH") == pytest.approx(91.5816, abs=1e-3)
+    assert {k for k, v in res.transforms.items() if v != "none"} == {"invention_patents"}
 
 
 # ----------------------------------------------------------------------------- properties
@@ -454,6 +454,10 @@ def test_cli_sensitivity_and_audit(capsys):
 
 
 def test_winsorise_is_available_per_call_on_bundled_data():
-    # no bundled indicator is outlying, so the alternative treatment changes nothing there
+    # invention patents are outlying across the 31 provinces: the default takes logs, winsorising
+    # pulls in the one extreme value instead; only that indicator's treatment differs
     assert bundled().method.skew_transform == "auto"
-    assert compute(skew_transform="winsorise").ranks.tolist() == compute().ranks.tolist()
+    default, wins = compute(), compute(skew_transform="winsorise")
+    assert default.transforms["invention_patents"] == "log"
+    assert wins.transforms["invention_patents"].startswith("winsorised")
+    assert {k for k in default.transforms if default.transforms[k] != wins.transforms[k]} == {"invention_patents"}

@@ -125,3 +125,49 @@ def test_two_provinces_claiming_one_key_at_equal_priority_make_it_ambiguous():
     with pytest.raises(UnknownProvince):
         r.resolve("Twinland")
     assert r.resolve("Anhui") == "CN-AH"
+
+
+@pytest.mark.parametrize("n", [100, 10_000, 1_000_000])
+def test_text_far_longer_than_any_name_is_refused_with_its_length(n):
+    with pytest.raises(UnknownProvince) as err:
+        resolve("Anhui " * (n // 6))
+    assert "far longer than any province name" in str(err.value)
+    assert str(len("Anhui " * (n // 6))) in str(err.value)
+
+
+def test_longest_real_spellings_are_below_the_length_limit():
+    r = Resolver(PROVINCES)
+    longest = max((s for p in PROVINCES for s in spellings(p) if isinstance(s, str)), key=len)
+    padded = "  " + longest + " Province  "
+    assert len(padded) < r.max_length
+    assert r.resolve(longest) in {p.iso_code for p in PROVINCES}
+
+
+@pytest.mark.parametrize("text", ["Column1", "Item 4", "Row 12", "Q3", "Sheet2", "Total 5"])
+def test_words_with_digits_are_not_blamed_on_tone_marks(text):
+    with pytest.raises(UnknownProvince) as err:
+        resolve(text)
+    assert "tone" not in str(err.value)
+
+
+@pytest.mark.parametrize("text", ["Shàngxī", "xi1an", "shang4hai4hai", "Ānhuī Shěng Shěng"])
+def test_tone_reason_given_where_the_input_has_tone_marks_or_tone_digits(text):
+    with pytest.raises(UnknownProvince) as err:
+        resolve(text)
+    assert "tone marks fit no province" in str(err.value)
+
+
+@pytest.mark.parametrize("province", PROVINCES, ids=lambda p: p.iso_code)
+def test_every_toneless_pinyin_splits_into_syllables(province):
+    from qitxl.names import _is_pinyin
+
+    assert _is_pinyin(province.pinyin.lower().replace(" ", "").replace("'", "").replace("-", ""))
+
+
+@given(st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyz ABCXYZ-_."), min_size=1, max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_text_without_tone_marks_or_digits_never_gets_the_tone_reason(text):
+    try:
+        resolve(text)
+    except UnknownProvince as exc:
+        assert "tone marks" not in str(exc)

@@ -142,14 +142,14 @@ def test_call_udf_scalars_and_omitted_optionals(win):
 
 
 def test_call_udf_ranges_errors_and_blanks(win):
-    column = (("Anhui",), (None,), (COM_ERRORS["#REF!"],), ("Anhiu",), ("Tibet",))
+    column = (("Anhui",), (None,), (COM_ERRORS["#REF!"],), ("Anhiu",), ("Macao",))
     out = call(win, "QIT_TIER", column, MISSING, MISSING)
     assert len(out) == 5 and all(len(r) == 1 for r in out)
     assert out[0][0] == F.qit_tier("Anhui")
     assert out[1][0] == ""
     assert out[2][0] == "#REF!"
     assert out[3][0].startswith('#N/A: unknown province "Anhiu"') and "Anhui" in out[3][0]
-    assert out[4][0].startswith("#N/A: Tibet is not assessed")
+    assert out[4][0].startswith("#N/A: Macao is not assessed")
     replaced = call(win, "QIT_TIER", column, MISSING, "-")
     assert [r[0] for r in replaced] == [F.qit_tier("Anhui"), "", "#REF!", "-", "-"]
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
-from ..atomic import write_atomic
+from ..atomic import check_output, write_output
 from ..dataset import Dataset, bundled
 from ..model import Weights, compute
 from . import indicators, methodology_sheet, overview, profile, rankings, sensitivity_sheet, sources, whatif_sheet
@@ -31,6 +32,21 @@ __all__ = ["DEFAULT_PATH", "build", "render"]
 
 DEFAULT_PATH = Path("workbooks") / "qit_provincial_rankings.xlsx"
 SUPPORTED_TRANSFORMS = ("none", "log")
+
+
+class _Worksheet(Worksheet):
+    """XlsxWriter's worksheet, except that a formula whose cached value is "" is stored as text.
+
+    XlsxWriter writes an empty cached value with no type (``<v></v>``: a number without a value)
+    to make some readers recalculate; stored with ``t="str"`` it is the empty text the formula
+    gives, which is what every engine computes and what viewers that never recalculate show.
+    """
+
+    def _xml_formula_element(self, formula: str, result: object,
+                             attributes: Sequence[tuple[str, object]] = ()) -> None:
+        if result == "" and not any(k == "t" for k, _ in attributes):
+            attributes = [*attributes, ("t", "str")]
+        super()._xml_formula_element(formula, result, attributes)
 
 
 def _created(ds: Dataset) -> datetime:
@@ -78,7 +94,7 @@ def render(*, dataset: Dataset | None = None, lang: str = "en", weights: Weights
                   ranking_isos=ranking, sensitivity=sensitivity_sheet.compute(ds, weights),
                   whatif=whatif_sheet.compute(ds, weights), indices=sensitivity_sheet.compute_indices(ds, weights))
     for key in SHEETS:
-        ctx.sheets[key] = wb.add_worksheet(layout.names[key])
+        ctx.sheets[key] = wb.add_worksheet(layout.names[key], worksheet_class=_Worksheet)
     # rankings before overview: the overview chart plots the Rankings rows
     for module in (indicators, weights_sheet, rankings, overview, profile, whatif_sheet, sensitivity_sheet, sources,
                    methodology_sheet, provinces_sheet):
@@ -89,19 +105,14 @@ def render(*, dataset: Dataset | None = None, lang: str = "en", weights: Weights
 
 def build(path: str | os.PathLike[str] | None = None, *, dataset: Dataset | None = None, lang: str = "en",
           weights: Weights = None, title: str | None = None, provinces: Iterable[str] | None = None,
-          force: bool = False) -> Path:
-    """Write the workbook to ``path`` atomically (temp file in the same folder, then os.replace).
+          force: bool = False, inputs: Iterable[str | os.PathLike[str] | None] = ()) -> Path:
+    """Write the workbook to ``path`` atomically under the output policy (``qitxl.atomic``).
 
-    Refuses an existing file unless ``force`` (FileExistsError). Nothing is written when the
-    inputs are bad (ValueError for weights/lang/provinces; qitxl.DatasetError comes from loading).
+    Refuses an existing file unless ``force`` (OutputExists, a FileExistsError) and any file among
+    ``inputs`` (OutputRefused); creates missing folders. Nothing is written when the inputs are bad
+    (ValueError for weights/lang/provinces; qitxl.DatasetError comes from loading).
     """
-    target = Path(path) if path is not None else DEFAULT_PATH
-    if target.exists() and not force:
-        raise FileExistsError(f"{target} exists; use force=True (--force) to overwrite it")
+    target = check_output(Path(path) if path is not None else DEFAULT_PATH, force=force, inputs=inputs)
     data = render(dataset=dataset, lang=lang, weights=weights, title=title, provinces=provinces)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        write_atomic(target, data, replace=force)
-    except FileExistsError:
-        raise FileExistsError(f"{target} appeared while writing; use force=True (--force) to overwrite it") from None
+    write_output(target, data, force=force)
     return target

@@ -9,6 +9,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from ..atomic import OutputRefused
 from ..dataset import Dataset, DatasetError
 from ..model import resolve_weights
 
@@ -24,7 +25,7 @@ def add_generate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weights", metavar="FILE",
                    help="pillar weights: TOML (pillar = weight, optionally under [weights]) or CSV rows pillar,weight")
     p.add_argument("--dataset", metavar="DIR", help="a dataset folder to use instead of the bundled one")
-    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
 
 def read_weights(path: str | Path, ds: Dataset) -> dict[str, float]:
@@ -79,8 +80,9 @@ def run_generate(args: argparse.Namespace) -> int:
     try:
         ds = load_dataset(args.dataset) if args.dataset else bundled()
         weights = read_weights(args.weights, ds) if args.weights else None
-        path = build(args.output, dataset=ds, lang=args.lang, weights=weights, force=args.force)
-    except FileExistsError as exc:
+        path = build(args.output, dataset=ds, lang=args.lang, weights=weights, force=args.force,
+                     inputs=[args.weights])
+    except OutputRefused as exc:
         print(f"qitxl: {exc}", file=sys.stderr)
         return 2
     except (ValueError, DatasetError) as exc:

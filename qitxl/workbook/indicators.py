@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 
 from ..dataset import Indicator
+from ..model import RANK_DECIMALS, rank_basis
 from ..profiles import year_label
 from .layout import (
     IN_ISO,
@@ -25,6 +26,7 @@ from .layout import (
     SC_NAME,
     SC_PILLAR0,
     SC_RANK,
+    SC_RANKED,
     SC_REGION,
     SC_REPORTED,
     SC_SCORE,
@@ -88,8 +90,9 @@ def norm_formula(ctx: Context, ind: Indicator, x: str, col: str) -> str:
         inner = f"MIN(1,MAX(0,({tr(x)}-{lo})/({hi}-{lo})))*100"
         flat = "TRUE" if g0 == g1 else "FALSE"
     else:  # rank: percentile with ties averaged (a log transform does not change ranks)
-        below = f"SUMPRODUCT(ISNUMBER({col})*({col}<{x}))"
-        same = f"SUMPRODUCT(ISNUMBER({col})*({col}={x}))"
+        # ({col}<>"") leaves out the missing values; ISNUMBER(range) is not array-evaluated by Gnumeric
+        below = f'SUMPRODUCT(({col}<>"")*({col}<{x}))'
+        same = f'SUMPRODUCT(({col}<>"")*({col}={x}))'
         inner = f"({below}+({same}-1)/2)/(COUNT({col})-1)*100"
         flat = f"COUNT({col})=1"
     if ind.direction == -1:
@@ -98,9 +101,19 @@ def norm_formula(ctx: Context, ind: Indicator, x: str, col: str) -> str:
 
 
 def weighted_mean_formula(weights: str, values: str) -> str:
-    """Weighted mean over the non-blank values, weights rescaled over those present (model.weighted_mean)."""
-    present = f"SUMPRODUCT({weights},--ISNUMBER({values}))"
+    """Weighted mean over the non-blank values, weights rescaled over those present (model.weighted_mean).
+
+    Missing values are "" (never a number), so the weight present is the product with a comparison:
+    Excel, LibreOffice, Gnumeric and the ``formulas`` package all compute that, whereas
+    ``--ISNUMBER(range)`` gives #VALUE! in Gnumeric and 0 in ``formulas``.
+    """
+    present = f'SUMPRODUCT({weights}*({values}<>""))'
     return f'=IF({present}=0,"",SUMPRODUCT({weights},{values})/{present})'
+
+
+def ranked_formula(score: str) -> str:
+    """The score as ranked and tiered: ROUND to model.RANK_DECIMALS (model.rank_basis), "" stays ""."""
+    return f'=IF(ISNUMBER({score}),ROUND({score},{RANK_DECIMALS}),"")'
 
 
 def write(ctx: Context) -> None:
@@ -152,15 +165,16 @@ def write(ctx: Context) -> None:
     # ---- block 2: pillar scores, composite, rank, tier
     ws.write(L.sc_title, 0, t["in.scores"], s["section"])
     ws.write(L.sc_weight_row, SC_PILLAR0 - 1, t["in.pweight_row"], s["rowhead"])
-    heads = [t["rk.iso"], t["in.province"], t["rk.region"], t["rk.reported"], t["rk.score"], t["rk.rank"],
-             t["rk.level"], t["rk.tier"]] + [p.label(lang) for p in ds.pillars]
+    heads = [t["rk.iso"], t["in.province"], t["rk.region"], t["rk.reported"], t["rk.score"],
+             t["in.ranked"].format(decimals=RANK_DECIMALS), t["rk.rank"], t["rk.level"], t["rk.tier"]]
+    heads += [p.label(lang) for p in ds.pillars]
     ws.write_row(L.sc_header, 0, heads, s["header"])
     ws.set_row(L.sc_header, 42)
     P = len(ds.pillars)
     pw = area(L.sc_weight_row, SC_PILLAR0, L.sc_weight_row, SC_PILLAR0 + P - 1)
     for k, p in enumerate(ds.pillars):
         ws.write_formula(L.sc_weight_row, SC_PILLAR0 + k, f"={L.weight_used(p.id)}", s["weight"], res.weights[p.id])
-    score_col = area(L.sc_first, SC_SCORE, L.sc_first + L.n - 1, SC_SCORE)
+    ranked_col = area(L.sc_first, SC_RANKED, L.sc_first + L.n - 1, SC_RANKED)
     for i, iso in enumerate(L.isos):
         r = L.sc_first + i
         prov = ds.province(iso)
@@ -175,12 +189,13 @@ def write(ctx: Context) -> None:
             ws.write_formula(r, SC_PILLAR0 + k, f, s["score"], cached(res.pillars[i, pil_k[p.id]]))
         pillars = area(r, SC_PILLAR0, r, SC_PILLAR0 + P - 1)
         ws.write_formula(r, SC_SCORE, weighted_mean_formula(pw, pillars), s["score_bold"], cached(res.scores[i]))
-        S = cell(r, SC_SCORE)
-        rank = res.ranks[i]
-        ws.write_formula(r, SC_RANK, f'=IF(ISNUMBER({S}),_xlfn.RANK.EQ({S},{score_col}),"")', s["int"],
-                         cached(rank))
+        ws.write_formula(r, SC_RANKED, ranked_formula(cell(r, SC_SCORE)), s["score_ranked"],
+                         cached(float(rank_basis(res.scores[i]))))
+        B = cell(r, SC_RANKED)
+        ws.write_formula(r, SC_RANK, f'=IF(ISNUMBER({B}),_xlfn.RANK.EQ({B},{ranked_col}),"")', s["int"],
+                         cached(res.ranks[i]))
         tier = res.tier(iso, lang)
-        ws.write_formula(r, SC_LEVEL, f'=IF(ISNUMBER({S}),SUMPRODUCT(--({L.tier_mins()}>{S}))+1,"")', s["int"],
+        ws.write_formula(r, SC_LEVEL, f'=IF(ISNUMBER({B}),SUMPRODUCT(({L.tier_mins()}>{B})*1)+1,"")', s["int"],
                          "" if tier.level is None else tier.level)
         G = cell(r, SC_LEVEL)
         ws.write_formula(r, SC_TIER, f'=IF(ISNUMBER({G}),INDEX({L.tier_labels()},{G}),"")', s["cell"],

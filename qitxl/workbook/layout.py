@@ -23,7 +23,8 @@ from .text import SHEETS, text
 
 # Indicators sheet: column positions inside each block
 IN_ISO, IN_NAME = 0, 1
-SC_ISO, SC_NAME, SC_REGION, SC_REPORTED, SC_SCORE, SC_RANK, SC_LEVEL, SC_TIER, SC_PILLAR0 = range(9)
+# SC_RANKED: the score rounded as model.rank_basis rounds it; rank and tier read this column
+SC_ISO, SC_NAME, SC_REGION, SC_REPORTED, SC_SCORE, SC_RANKED, SC_RANK, SC_LEVEL, SC_TIER, SC_PILLAR0 = range(10)
 TB_ISO, TB_NAME, TB_IND, TB_PILLAR, TB_VALUE, TB_UNIT, TB_YEAR, TB_CONF, TB_SOURCES, TB_KEY = range(10)
 # Weights sheet
 WT_ID, WT_LABEL, WT_WEIGHT, WT_USED, WT_DEFAULT, WT_ABOUT = range(6)

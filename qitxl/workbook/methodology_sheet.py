@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from ..model import RANK_DECIMALS
 from ..profiles import default_margin
 from .layout import Context
 
@@ -21,8 +22,9 @@ STEPS = {
                              "A missing value is left out and the remaining weights rescaled."),
         ("5. Composite", "The composite is the weighted arithmetic mean of the pillar scores; pillar weights are "
                          "divided by their sum, so they need not add up to 1."),
-        ("6. Ranks and tiers", "Ranks follow Excel's RANK.EQ (ties share the best rank). A province is in the first "
-                               "tier whose minimum score it reaches: {tiers}."),
+        ("6. Ranks and tiers", "Ranks follow Excel's RANK.EQ (ties share the best rank) on the score rounded to "
+                               "{decimals} decimals, so rounding noise never separates a tie. A province is in the "
+                               "first tier whose minimum its rounded score reaches: {tiers}."),
         ("Analysis", None),
         ("Strengths, weaknesses", "On the Profile sheet a pillar or indicator is a strength when the province ranks on "
                                   "it at least {margin} places better than its overall rank, a weakness when at least "
@@ -50,7 +52,7 @@ STEPS = {
         ("3. 标准化", "{norm_text} 越低越好的指标取反（100 - 得分）。无差异的指标记 50 分。"),
         ("4. 支柱得分", "每个支柱为其各指标的加权平均（权重见“权重”表）。缺失值不计入，其余权重重新缩放。"),
         ("5. 综合得分", "综合得分为各支柱得分的加权算术平均；支柱权重除以其总和，因此不必合计为 1。"),
-        ("6. 名次与梯队", "名次按 Excel 的 RANK.EQ 计算（并列取最好名次）。省份归入其得分达到最低分的第一个梯队：{tiers}。"),
+        ("6. 名次与梯队", "名次按 Excel 的 RANK.EQ 计算（并列取最好名次），依据四舍五入到 {decimals} 位小数的得分，因此计算误差不会拆开并列。省份归入其四舍五入后得分达到最低分的第一个梯队：{tiers}。"),
         ("分析", None),
         ("优势与劣势", "在“省份概况”表中，若某省某支柱或指标的名次比其总名次至少好 {margin} 位即为优势，至少差 {margin} 位即为劣势，无论并列如何排序（该表中的界限单元格可修改）。"),
         ("假设分析", "逐一去掉每个支柱、再逐一去掉每个指标，其余权重重新缩放；该表显示每个新名次。"),
@@ -88,7 +90,8 @@ def write(ctx: Context) -> None:
     tiers = "; ".join(f"{td.label(lang)} >= {td.min_score:g}" for td in ds.tiers)
     fill = {"years": years, "assessed": len(ds.assessed), "skew": f"{ds.method.skew_limit:g}",
             "kurt": f"{ds.method.kurtosis_limit:g}", "treated": treated or t["tr.none"], "tiers": tiers,
-            "norm_text": NORM_TEXT[lang][res.normalisation], "margin": default_margin(len(res.iso_codes))}
+            "norm_text": NORM_TEXT[lang][res.normalisation], "decimals": RANK_DECIMALS,
+            "margin": default_margin(len(res.iso_codes))}
     r = 2
     for head, body in STEPS[lang]:
         if body is None:

@@ -160,7 +160,8 @@ def _rank_cells(p: _Sheet, r: int, score: str, column: str, comp: profiles.Compo
     best, worst, gap = cell(r, HELPER), cell(r, WORST), cell(r, GAP)
     ws.write_formula(r, HELPER, f'=IF(ISNUMBER({score}),_xlfn.RANK.EQ({score},{column}),"")', s["small"],
                      "" if comp.rank is None else comp.rank)
-    ws.write_formula(r, WORST, f'=IF(ISNUMBER({score}),COUNT({column})-SUMPRODUCT(({column}<{score})*1),"")',
+    below = f'SUMPRODUCT(({column}<>"")*({column}<{score}))'
+    ws.write_formula(r, WORST, f'=IF(ISNUMBER({score}),COUNT({column})-{below},"")',
                      s["small"], "" if comp.rank_worst is None else comp.rank_worst)
     shown: int | str = comp.place if comp.rank != comp.rank_worst else comp.rank
     ws.write_formula(r, RANK, f'=IF(ISNUMBER({best}),IF({best}={worst},{best},{best}&"-"&{worst}),"")', s["int"],

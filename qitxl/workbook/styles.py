@@ -7,6 +7,8 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
+from ..model import RANK_DECIMALS
+
 # Fill and font colours per tier level (1 = top); levels beyond the list reuse the last one.
 TIER_COLOURS: tuple[tuple[str, str], ...] = (
     ("#1B5E20", "#FFFFFF"),
@@ -51,6 +53,8 @@ class Styles:
             "int": {"border": 1, "border_color": "#D9D9D9", "num_format": "0", "align": "center"},
             "score": {"border": 1, "border_color": "#D9D9D9", "num_format": "0.0"},
             "score_bold": {"border": 1, "border_color": "#D9D9D9", "num_format": "0.0", "bold": True},
+            "score_ranked": {"border": 1, "border_color": "#D9D9D9", "num_format": "0." + "0" * RANK_DECIMALS,
+                             "font_color": "#595959"},
             "value": {"border": 1, "border_color": "#D9D9D9", "num_format": "#,##0.##"},
             "weight": {"border": 1, "border_color": "#D9D9D9", "num_format": "0.000"},
             "input": {"border": 1, "border_color": "#BF9000", "num_format": "0.000", "bg_color": INPUT_FILL,
