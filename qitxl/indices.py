@@ -116,8 +116,15 @@ class RankIndices:
                 row[f"S1_{name}"] = _clean(self.indices.first[g, c])
             for g, name in enumerate(self.groups):
                 row[f"ST_{name}"] = _clean(self.indices.total[g, c])
+            row["max_se"] = _clean(self.province_se()[c])
             rows.append(row)
         return rows
+
+    def province_se(self) -> np.ndarray:
+        """The largest standard error of each province's indices (NaN where its rank never moves)."""
+        se = np.vstack([self.indices.first_se, self.indices.total_se])
+        largest = np.where(np.isnan(se), -np.inf, se).max(axis=0)
+        return np.where(np.isfinite(largest), largest, np.nan)
 
     def max_se(self) -> float:
         """The largest standard error of any index: how far to trust the digits."""

@@ -299,3 +299,15 @@ def test_whatif_records_cover_every_scenario_and_province() -> None:
     assert {r["dropped"] for r in rows} == set(w.nominal.pillar_ids) | set(w.nominal.indicator_ids)
     assert all(r["shift"] == r["nominal_rank"] - r["rank"] for r in rows)
     assert w.largest_shift() == max(abs(r["shift"]) for r in rows)
+
+
+def test_each_province_reports_its_largest_standard_error() -> None:
+    res = rank_indices(samples=512)
+    idx = res.indices
+    for c, row in enumerate(res.records(bundled())):
+        se = np.concatenate([idx.first_se[:, c], idx.total_se[:, c]])
+        if idx.variance[c] == 0:
+            assert row["max_se"] is None
+        else:
+            assert row["max_se"] == float(np.nanmax(se))
+    assert res.settings["max_standard_error"] == round(max(r["max_se"] or 0 for r in res.records(bundled())), 4)

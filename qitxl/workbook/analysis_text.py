@@ -36,7 +36,7 @@ ANALYSIS_UI: dict[str, dict[str, str]] = {
         "wi.nominal": "Rank",
         # sensitivity indices
         "se.idx.title": "Which assumption matters: variance-based sensitivity indices of each rank",
-        "se.idx.note": "Share of the variance of each province's rank due to each uncertain input. S1 (first order, Saltelli 2010): the input on its own; ST (total effect, Jansen): with all its interactions. {samples} base samples ({runs} model runs), seed {seed}; largest standard error {se}. '-' = the rank never moves; small negative values are sampling noise around 0.",
+        "se.idx.note": "Share of the variance of each province's rank due to each uncertain input. S1 (first order, Saltelli 2010): the input on its own; ST (total effect, Jansen): with all its interactions. {samples} base samples ({runs} model runs), seed {seed}; largest standard error {se}. '-' = the rank never moves; grey italics = a rank that moves so rarely that the estimates are rough (standard error above {rough}); small negative values are sampling noise around 0.",
         "se.idx.s1": "S1: first order (the input on its own)",
         "se.idx.st": "ST: total effect (with its interactions)",
         "se.idx.weights": "weights",
@@ -69,7 +69,7 @@ ANALYSIS_UI: dict[str, dict[str, str]] = {
         "wi.indicators": "去掉一个指标（支柱仅有的指标被去掉时，该支柱一并去掉）",
         "wi.nominal": "名次",
         "se.idx.title": "哪个假设最重要：各名次的方差敏感性指数",
-        "se.idx.note": "各省名次的方差中由各不确定输入造成的份额。S1（一阶，Saltelli 2010）：该输入单独的作用；ST（总效应，Jansen）：含其全部交互作用。基础样本 {samples} 个（模型运行 {runs} 次），随机种子 {seed}；最大标准误 {se}。“-”表示名次从不变动；很小的负值是 0 附近的抽样误差。",
+        "se.idx.note": "各省名次的方差中由各不确定输入造成的份额。S1（一阶，Saltelli 2010）：该输入单独的作用；ST（总效应，Jansen）：含其全部交互作用。基础样本 {samples} 个（模型运行 {runs} 次），随机种子 {seed}；最大标准误 {se}。“-”表示名次从不变动；灰色斜体表示名次很少变动、估计较粗（标准误大于 {rough}）；很小的负值是 0 附近的抽样误差。",
         "se.idx.s1": "S1：一阶（该输入单独的作用）",
         "se.idx.st": "ST：总效应（含交互作用）",
         "se.idx.weights": "权重",

@@ -14,6 +14,7 @@ from .layout import Context
 NAME, NOMINAL, MEDIAN, P05, P95, BEST, WORST, SPAN = range(8)
 HEADER = 3
 WORKBOOK_SAMPLES = 4096  # N x 6 model runs: largest standard error about 0.1 on the bundled data
+ROUGH_SE = 0.1  # indices of a province whose largest standard error is above this are shown in grey
 IDX_COLS = 8  # S1 and ST for four input groups, right of the name column
 CHART_COL = IDX_COLS + 2
 
@@ -74,6 +75,7 @@ def write(ctx: Context) -> None:
         ws.merge_range(r, 1, r, SPAN, value, s["cellwrap"])
         ws.set_row(r, 15 * max(1, -(-len(value) // 95)) + 2)
 
+    settings_end = r  # the chart data below are left out of the print area
     # chart data: bars from p05 - 0.4 to p95 + 0.4, so an interval of one rank still shows
     r += 2
     ws.write(r, 0, t["se.chartdata"], s["small"])
@@ -96,7 +98,8 @@ def write(ctx: Context) -> None:
                       "values": [sheet, c_first, 2, c_last, 2], "fill": {"color": "#9DC3E6"},
                       "border": {"color": "#2E75B6"}, "gap": 50})
     chart.set_title({"name": t["se.chart"], "name_font": {"size": 11, "name": s.font}})
-    chart.set_x_axis({"min": 0, "max": len(rows) + 1, "major_unit": 1, "num_font": {"size": 8, "name": s.font},
+    chart.set_x_axis({"min": 0, "max": len(rows) + 1, "major_unit": 1 if len(rows) <= 15 else 5,
+                      "num_font": {"size": 8, "name": s.font},
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_y_axis({"reverse": True, "num_font": {"size": 9, "name": s.font}})
     chart.set_legend({"none": True})
@@ -104,8 +107,8 @@ def write(ctx: Context) -> None:
     ws.insert_chart(HEADER, CHART_COL, chart, {"object_position": 2})
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 1)
-    ws.print_area(0, 0, max(r, HEADER + (24 * len(rows) + 90) // 20), CHART_COL + 8)
+    ws.fit_to_pages(1, 0)  # one page wide; with many provinces the tables run on to a second page
+    ws.print_area(0, 0, max(settings_end, HEADER + (24 * len(rows) + 90) // 20), CHART_COL + 8)
 
 
 def indices_table(ctx: Context, r: int) -> int:
@@ -116,13 +119,17 @@ def indices_table(ctx: Context, r: int) -> int:
     ws.merge_range(r, 0, r, IDX_COLS, t["se.idx.title"], s["section"])
     r += 1
     ws.merge_range(r, 0, r, IDX_COLS, t["se.idx.note"].format(
-        samples=st["samples"], runs=st["model_runs"], seed=st["seed"], se=f"{st['max_standard_error']:.2f}"),
+        samples=st["samples"], runs=st["model_runs"], seed=st["seed"], se=f"{st['max_standard_error']:.2f}",
+        rough=f"{ROUGH_SE:g}"),
         s["muted"])
     ws.set_row(r, 44)
     r += 1
     g = len(idx.groups)
-    fmt = ctx.wb.add_format({"font_name": s.font, "font_size": 10, "valign": "top", "border": 1,
-                             "border_color": "#D9D9D9", "num_format": "0.00"})
+    base = {"font_name": s.font, "font_size": 10, "valign": "top", "border": 1, "border_color": "#D9D9D9",
+            "num_format": "0.00"}
+    fmt = ctx.wb.add_format(base)
+    rough = ctx.wb.add_format(base | {"font_color": "#8C8C8C", "italic": True})
+    province_se = idx.province_se()
     ws.merge_range(r, 0, r + 1, 0, t["in.province"], s["header"])
     ws.merge_range(r, 1, r, g, t["se.idx.s1"], s["header"])
     ws.merge_range(r, g + 1, r, 2 * g, t["se.idx.st"], s["header"])
@@ -138,7 +145,7 @@ def indices_table(ctx: Context, r: int) -> int:
             for col, m in ((1 + k, idx.indices.first), (1 + g + k, idx.indices.total)):
                 v = float(m[k, c])
                 if np.isfinite(v):
-                    ws.write_number(r, col, v, fmt)
+                    ws.write_number(r, col, v, rough if province_se[c] > ROUGH_SE else fmt)
                 else:
                     ws.write_string(r, col, t["se.idx.never"], s["center"])
     ws.conditional_format(first, 1, r, 2 * g, {

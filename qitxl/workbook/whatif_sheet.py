@@ -70,9 +70,10 @@ def write(ctx: Context) -> None:
     ws.merge_range(1, 0, 1, n_cols - 1, t["wi.note"].format(largest=w.largest_shift()), s["muted"])
     ws.set_row(1, 44)
     r = _table(ctx, HEADER, "pillar", t["wi.pillars"])
+    ws.set_h_pagebreaks([r - 1])  # each block on its own page when printed
     r = _table(ctx, r, "indicator", t["wi.indicators"])
     ws.freeze_panes(0, FIRST)
-    ws.set_landscape()
+    ws.set_portrait()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.print_area(0, 0, r, n_cols - 1)
