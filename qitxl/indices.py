@@ -147,6 +147,23 @@ def _choices(u: np.ndarray, k: int) -> np.ndarray:
     return np.minimum((u * k).astype(int), k - 1)
 
 
+def composite(pillars: np.ndarray, w: np.ndarray, geometric: bool, floor: float) -> np.ndarray:
+    """``model.weighted_mean_batch`` as one matrix product when no pillar score is missing (the usual case).
+
+    The same formula (weighted sum over the sum of the weights, or its geometric form on the
+    shifted scores), several times faster on thousands of weight vectors; only the order of the
+    additions may differ, far below the 6 decimals ranks are taken at. With a missing pillar
+    score it is ``weighted_mean_batch`` itself (which re-weights per province).
+    """
+    if np.isnan(pillars).any():
+        return weighted_mean_batch(pillars, w, geometric=geometric, floor=floor)
+    wsum = w.sum(axis=1, keepdims=True)
+    if not geometric:
+        return (w @ pillars.T) / wsum
+    logs = np.log(floor + pillars * (100.0 - floor) / 100.0)
+    return (np.exp((w @ logs.T) / wsum) - floor) * 100.0 / (100.0 - floor)
+
+
 def rank_model(ds: Dataset, weights: Weights, perturbation: float, norms: Sequence[str], aggs: Sequence[str],
                skews: Sequence[str]) -> Callable[[np.ndarray], np.ndarray]:
     """The model as a function of points in U[0, 1)^(pillars + 3): ranks (points x assessed provinces).
@@ -179,7 +196,7 @@ def rank_model(ds: Dataset, weights: Weights, perturbation: float, norms: Sequen
             for k, agg in enumerate(aggs):
                 sel = np.flatnonzero(uses & (ai == k))
                 if len(sel):
-                    scores[sel] = weighted_mean_batch(pm, w[sel], geometric=agg == "geometric", floor=floor)
+                    scores[sel] = composite(pm, w[sel], agg == "geometric", floor)
         return rank_eq_batch(scores)
 
     return model

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qitxl import bundled
-from qitxl.indices import ishigami, rank_indices, rank_model, sobol
-from qitxl.model import compute, rank_eq
+from qitxl.indices import composite, ishigami, rank_indices, rank_model, sobol
+from qitxl.model import compute, rank_eq, weighted_mean_batch
 from qitxl.profiles import (
     cagr,
     classify,
@@ -311,3 +311,16 @@ def test_each_province_reports_its_largest_standard_error() -> None:
         else:
             assert row["max_se"] == float(np.nanmax(se))
     assert res.settings["max_standard_error"] == round(max(r["max_se"] or 0 for r in res.records(bundled())), 4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 6), st.booleans(), st.booleans(), st.integers(0, 2**16))
+def test_fast_composite_is_the_models_weighted_mean(n: int, k: int, geometric: bool, holes: bool, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    pillars = rng.random((n, k)) * 100
+    if holes:
+        pillars[rng.random((n, k)) < 0.2] = np.nan
+    w = rng.random((5, k)) + 0.01
+    got = composite(pillars, w, geometric, 1.0)
+    exp = weighted_mean_batch(pillars, w, geometric=geometric, floor=1.0)
+    assert np.allclose(got, exp, rtol=0, atol=1e-9, equal_nan=True)
