@@ -24,7 +24,7 @@ import xlsxwriter
 from qitxl import bundled, compute
 from qitxl.workbook import render
 from qitxl.workbook.sensitivity_sheet import compute as sensitivity
-from qitxl.workbook.sensitivity_sheet import compute_indices
+from qitxl.workbook.sensitivity_sheet import WORKBOOK_SAMPLES, compute_indices
 from qitxl.workbook.whatif_sheet import compute as whatif
 
 
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         ("render() zh", lambda: render(lang="zh")),
         ("baseline: model.compute()", lambda: compute(ds)),
         ("part: sensitivity.run() (1000 draws)", lambda: sensitivity(ds, None)),
-        ("part: indices.rank_indices() (N=4096)", lambda: compute_indices(ds, None)),
+        (f"part: indices.rank_indices() (N={WORKBOOK_SAMPLES})", lambda: compute_indices(ds, None)),
         ("part: whatif.run() (leave one out)", lambda: whatif(ds, None)),
         ("baseline: empty XlsxWriter workbook", empty_workbook),
     ]

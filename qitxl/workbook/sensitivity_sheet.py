@@ -13,7 +13,7 @@ from .layout import Context
 
 NAME, NOMINAL, MEDIAN, P05, P95, BEST, WORST, SPAN = range(8)
 HEADER = 3
-WORKBOOK_SAMPLES = 4096  # N x 6 model runs: largest standard error about 0.1 on the bundled data
+WORKBOOK_SAMPLES = 2048  # N x 6 model runs; rough estimates are greyed (ROUGH_SE)
 ROUGH_SE = 0.1  # indices of a province whose largest standard error is above this are shown in grey
 IDX_COLS = 8  # S1 and ST for four input groups, right of the name column
 CHART_COL = IDX_COLS + 2
