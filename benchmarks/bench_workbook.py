@@ -23,8 +23,8 @@ import xlsxwriter
 
 from qitxl import bundled, compute
 from qitxl.workbook import render
-from qitxl.workbook.sensitivity_sheet import compute as sensitivity
 from qitxl.workbook.sensitivity_sheet import WORKBOOK_SAMPLES, compute_indices
+from qitxl.workbook.sensitivity_sheet import compute as sensitivity
 from qitxl.workbook.whatif_sheet import compute as whatif
 
 
