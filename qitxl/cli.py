@@ -26,7 +26,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("qitxl.batch", "produce a set of workbooks from a scenarios file, in parallel"),
     "sensitivity": ("qitxl.sensitivity", "Monte Carlo rank intervals over weights and method choices"),
     "audit": ("qitxl.audit", "statistical audit: coverage, skew, correlations, what drives the composite"),
+    "lite": ("qitxl.lite", "write main.py and requirements.txt for the QIT functions in xlwings Lite (Mac, web)"),
 }
+
+# A package a command needs -> the extra that installs it (the core needs numpy alone).
+EXTRAS = {"xlsxwriter": "workbook", "pandas": "analysis", "formulas": "eval", "schedula": "eval",
+          "defusedxml": "eval", "xlwings": "excel"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        mod = importlib.import_module(module)
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:  # an optional package is missing: say which, when it is used
+            if not exc.name or exc.name.split(".")[0] == "qitxl":
+                raise
+            p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+            p.set_defaults(_module=None, _name=name, _missing=exc.name.split(".")[0])
+            continue
         getattr(mod, f"add_{name}_arguments", getattr(mod, "add_arguments", lambda _p: None))(p)
         p.set_defaults(_module=module, _name=name)
     return parser
@@ -47,6 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
+        return 2
+    if args._module is None:
+        extra = EXTRAS.get(args._missing, "all")
+        print(f"qitxl {args._name} needs the package {args._missing}, which is not installed: "
+              f"pip install 'qitxl[{extra}]'", file=sys.stderr)
         return 2
     mod = importlib.import_module(args._module)
     runner = getattr(mod, f"run_{args._name}", None) or mod.run
