@@ -46,7 +46,6 @@ def build_parser() -> argparse.ArgumentParser:
         except ModuleNotFoundError as exc:  # an optional package is missing: say which, when it is used
             if not exc.name or exc.name.split(".")[0] == "qitxl":
                 raise
-            p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
             p.set_defaults(_module=None, _name=name, _missing=exc.name.split(".")[0])
             continue
         getattr(mod, f"add_{name}_arguments", getattr(mod, "add_arguments", lambda _p: None))(p)
@@ -54,21 +53,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _missing(command: str, package: str) -> int:
+    extra = EXTRAS.get(package, "all")
+    print(f"qitxl {command} needs the package {package}, which is not installed: pip install 'qitxl[{extra}]'",
+          file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
     if args._module is None:
-        extra = EXTRAS.get(args._missing, "all")
-        print(f"qitxl {args._name} needs the package {args._missing}, which is not installed: "
-              f"pip install 'qitxl[{extra}]'", file=sys.stderr)
-        return 2
+        return _missing(args._name, args._missing)
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     mod = importlib.import_module(args._module)
     runner = getattr(mod, f"run_{args._name}", None) or mod.run
     try:
         return int(runner(args) or 0)
+    except ModuleNotFoundError as exc:  # an optional package imported only when needed
+        package = (exc.name or "").split(".")[0]
+        if package not in EXTRAS:
+            raise
+        return _missing(args._name, package)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
