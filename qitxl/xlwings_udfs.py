@@ -79,6 +79,8 @@ def _call(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 if OFFICE_JS:
+    # The Office.js decorators, also where XLWINGS_ON_SERVER is unset (Pyodide) and ``xw.func`` is a no-op.
+    from xlwings import server as _xw
     from xlwings.conversion import Converter
 
     class OfficeJsResult(Converter):
@@ -90,6 +92,7 @@ if OFFICE_JS:
 
     _RET: dict[str, Any] = {"convert": OfficeJsResult}
 else:
+    _xw = xw  # classic xlwings: the Windows decorators (no-ops on other systems)
     _RET = {}
 
 
@@ -106,7 +109,7 @@ def _choices(**hints: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]
 
 def _func(anchor: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """xw.func with the category (classic) and the help URL (Office.js)."""
-    return xw.func(category="QIT", help_url=f"{HELP_URL}#{anchor}")
+    return _xw.func(category="QIT", help_url=f"{HELP_URL}#{anchor}")
 
 
 _DS = bundled()
@@ -137,11 +140,11 @@ _ARG = "Optional. The {} of the call being explained, as given there (a value or
 
 
 @_func("qit_tier")
-@xw.arg("province", ndim=2, err_to_str=True, doc=_PROVINCE)
-@xw.arg("basis", err_to_str=True, doc='Optional. "model" (default): tier from the composite score; '
+@_xw.arg("province", ndim=2, err_to_str=True, doc=_PROVINCE)
+@_xw.arg("basis", err_to_str=True, doc='Optional. "model" (default): tier from the composite score; '
                                       '"reported": the tier named in the seed article')
-@xw.arg("if_not_found", err_to_str=True, doc=_IF_NOT_FOUND)
-@xw.ret(**_RET)
+@_xw.arg("if_not_found", err_to_str=True, doc=_IF_NOT_FOUND)
+@_xw.ret(**_RET)
 @_choices(basis=BASIS)
 def QIT_TIER(province, basis=None, if_not_found=None):
     """Tier of a province in quantum information technology: Leading, Strong, Emerging or Early stage (model), or the seed article's tier (basis "reported")."""  # noqa: E501
@@ -149,11 +152,11 @@ def QIT_TIER(province, basis=None, if_not_found=None):
 
 
 @_func("qit_score-and-qit_rank")
-@xw.arg("province", ndim=2, err_to_str=True, doc=_PROVINCE)
-@xw.arg("pillar", err_to_str=True, doc=_PILLAR)
-@xw.arg("weights", ndim=2, err_to_str=True, doc=_WEIGHTS)
-@xw.arg("if_not_found", err_to_str=True, doc=_IF_NOT_FOUND)
-@xw.ret(**_RET)
+@_xw.arg("province", ndim=2, err_to_str=True, doc=_PROVINCE)
+@_xw.arg("pillar", err_to_str=True, doc=_PILLAR)
+@_xw.arg("weights", ndim=2, err_to_str=True, doc=_WEIGHTS)
+@_xw.arg("if_not_found", err_to_str=True, doc=_IF_NOT_FOUND)
+@_xw.ret(**_RET)
 @_choices(pillar=PILLAR)
 def QIT_SCORE(province, pillar=None, weights=None, if_not_found=None):
     """Quantum information technology score of a province, 0-100: the composite, or one pillar's score. Optional pillar weights."""  # noqa: E501
@@ -161,11 +164,11 @@ def QIT_SCORE(province, pillar=None, weights=None, if_not_found=None):
 
 
 @_func("qit_score-and-qit_rank")
-@xw.arg("province", ndim=2, err_to_str=True, doc=_PROVINCE)
-@xw.arg("pillar", err_to_str=True, doc=_PILLAR)
-@xw.arg("weights", ndim=2, err_to_str=True, doc=_WEIGHTS)
-@xw.arg("if_not_found", err_to_str=True, doc=_IF_NOT_FOUND)
-@xw.ret(**_RET)
+@_xw.arg("province", ndim=2, err_to_str=True, doc=_PROVINCE)
+@_xw.arg("pillar", err_to_str=True, doc=_PILLAR)
+@_xw.arg("weights", ndim=2, err_to_str=True, doc=_WEIGHTS)
+@_xw.arg("if_not_found", err_to_str=True, doc=_IF_NOT_FOUND)
+@_xw.ret(**_RET)
 @_choices(pillar=PILLAR)
 def QIT_RANK(province, pillar=None, weights=None, if_not_found=None):
     """Rank of a province among the assessed provinces (1 = top; ties share the best rank, as RANK.EQ), on the composite or one pillar."""  # noqa: E501
@@ -173,21 +176,21 @@ def QIT_RANK(province, pillar=None, weights=None, if_not_found=None):
 
 
 @_func("qit_profile")
-@xw.arg("province", ndim=2, err_to_str=True,
+@_xw.arg("province", ndim=2, err_to_str=True,
         doc="One province: name in English or Chinese, pinyin, ISO code (CN-AH) or GB/T code (340000)")
-@xw.ret(**_RET)
+@_xw.ret(**_RET)
 def QIT_PROFILE(province):
     """Spills a two-column table (field, value) about one province: names, codes, region, score, rank, tiers, pillar scores and indicator values."""  # noqa: E501
     return _call(F.qit_profile, province)
 
 
 @_func("qit_provinces")
-@xw.arg("tier", err_to_str=True,
+@_xw.arg("tier", err_to_str=True,
         doc='Optional. Only this model tier: a label (Leading, Strong, Emerging, Early stage) or level 1-4; '
             '"not assessed" lists the provinces without a score')
-@xw.arg("region", err_to_str=True, doc="Optional. Only this NBS region: East, Central, West or Northeast")
-@xw.arg("lang", err_to_str=True, doc='Optional. Names in "en" (default), "zh", "zh_full", "pinyin" or "iso" codes')
-@xw.ret(**_RET)
+@_xw.arg("region", err_to_str=True, doc="Optional. Only this NBS region: East, Central, West or Northeast")
+@_xw.arg("lang", err_to_str=True, doc='Optional. Names in "en" (default), "zh", "zh_full", "pinyin" or "iso" codes')
+@_xw.ret(**_RET)
 @_choices(tier=TIER, region=REGION, lang=LANG)
 def QIT_PROVINCES(tier=None, region=None, lang=None):
     """Spills the assessed provinces in rank order, one per row, optionally only one tier or region."""
@@ -195,42 +198,42 @@ def QIT_PROVINCES(tier=None, region=None, lang=None):
 
 
 @_func("qit_indicator-and-qit_source")
-@xw.arg("province", ndim=2, err_to_str=True, doc=_PROVINCE)
-@xw.arg("indicator", err_to_str=True,
+@_xw.arg("province", ndim=2, err_to_str=True, doc=_PROVINCE)
+@_xw.arg("indicator", err_to_str=True,
         doc="An indicator id or label, e.g. rd_expenditure, rd_intensity, invention_patents, qit_research")
-@xw.arg("year", err_to_str=True, doc="Optional. The year, e.g. 2022. Blank for the year the model uses")
-@xw.ret(**_RET)
+@_xw.arg("year", err_to_str=True, doc="Optional. The year, e.g. 2022. Blank for the year the model uses")
+@_xw.ret(**_RET)
 def QIT_INDICATOR(province, indicator, year=None):
     """Value of one indicator for a province (R&D spending, patents, coded QIT ratings), for the model's year or the year given."""  # noqa: E501
     return _call(F.qit_indicator, province, indicator, year)
 
 
 @_func("qit_indicator-and-qit_source")
-@xw.arg("province", ndim=2, err_to_str=True, doc=_PROVINCE)
-@xw.arg("indicator", err_to_str=True,
+@_xw.arg("province", ndim=2, err_to_str=True, doc=_PROVINCE)
+@_xw.arg("indicator", err_to_str=True,
         doc="Optional. An indicator id or label. Blank for the sources of all the province's model values")
-@xw.ret(**_RET)
+@_xw.ret(**_RET)
 def QIT_SOURCE(province, indicator=None):
     """Citation (publisher, title, date, URL) of the sources behind a province's indicator value, or behind all its model values."""  # noqa: E501
     return _call(F.qit_source, province, indicator)
 
 
 @_func("qit_resolve-and-qit_name")
-@xw.arg("text", ndim=2, err_to_str=True,
+@_xw.arg("text", ndim=2, err_to_str=True,
         doc="A province as typed anywhere (English, Chinese, pinyin, old or new codes), or a range of them")
-@xw.arg("if_not_found", err_to_str=True, doc="Optional. What to return instead of #N/A for text that is no province")
-@xw.ret(**_RET)
+@_xw.arg("if_not_found", err_to_str=True, doc="Optional. What to return instead of #N/A for text that is no province")
+@_xw.ret(**_RET)
 def QIT_RESOLVE(text, if_not_found=None):
     """ISO 3166-2:CN code (e.g. CN-AH) for any spelling of a province. For cleaning a column of names."""
     return _call(F.qit_resolve, text, if_not_found)
 
 
 @_func("qit_resolve-and-qit_name")
-@xw.arg("province", ndim=2, err_to_str=True, doc=_PROVINCE)
-@xw.arg("lang", err_to_str=True,
+@_xw.arg("province", ndim=2, err_to_str=True, doc=_PROVINCE)
+@_xw.arg("lang", err_to_str=True,
         doc='Optional. "en" (default), "zh" (安徽), "zh_full" (安徽省), "pinyin" (Ānhuī) or "iso" (CN-AH)')
-@xw.arg("if_not_found", err_to_str=True, doc="Optional. What to return instead of #N/A for text that is no province")
-@xw.ret(**_RET)
+@_xw.arg("if_not_found", err_to_str=True, doc="Optional. What to return instead of #N/A for text that is no province")
+@_xw.ret(**_RET)
 @_choices(lang=LANG)
 def QIT_NAME(province, lang=None, if_not_found=None):
     """Standard name of a province in English, Chinese or pinyin, or its ISO code."""
@@ -238,19 +241,19 @@ def QIT_NAME(province, lang=None, if_not_found=None):
 
 
 @_func("qit_info")
-@xw.ret(**_RET)
+@_xw.ret(**_RET)
 def QIT_INFO():
     """Versions of the qitxl package and of its dataset (version and date), and how many provinces are assessed."""
     return _call(F.qit_info)
 
 
 @_func("qit_why")
-@xw.arg("func", err_to_str=True, doc='The QIT_ function whose error to explain, e.g. "QIT_TIER"')
-@xw.arg("arg1", ndim=2, err_to_str=True, doc=_ARG.format("first argument"))
-@xw.arg("arg2", ndim=2, err_to_str=True, doc=_ARG.format("second argument"))
-@xw.arg("arg3", ndim=2, err_to_str=True, doc=_ARG.format("third argument"))
-@xw.arg("arg4", ndim=2, err_to_str=True, doc=_ARG.format("fourth argument"))
-@xw.ret(**_RET)
+@_xw.arg("func", err_to_str=True, doc='The QIT_ function whose error to explain, e.g. "QIT_TIER"')
+@_xw.arg("arg1", ndim=2, err_to_str=True, doc=_ARG.format("first argument"))
+@_xw.arg("arg2", ndim=2, err_to_str=True, doc=_ARG.format("second argument"))
+@_xw.arg("arg3", ndim=2, err_to_str=True, doc=_ARG.format("third argument"))
+@_xw.arg("arg4", ndim=2, err_to_str=True, doc=_ARG.format("fourth argument"))
+@_xw.ret(**_RET)
 @_choices(func=FUNCTION)
 def QIT_WHY(func, arg1=None, arg2=None, arg3=None, arg4=None):
     """Why a QIT_ call gives an error: give the function's name and the same arguments, e.g. QIT_WHY("QIT_TIER", A2). Text; blank where there is no error."""  # noqa: E501

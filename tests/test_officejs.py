@@ -50,9 +50,6 @@ def ojs():
         if not had_engine:
             xlwings.engines.add(engine)
         mp.setattr(xlwings, "__pro__", True)
-        mp.setattr(xlwings, "func", server.func)
-        mp.setattr(xlwings, "arg", server.arg)
-        mp.setattr(xlwings, "ret", server.ret)
         sys.modules.pop("qitxl.xlwings_udfs", None)
         try:
             module = importlib.import_module("qitxl.xlwings_udfs")
