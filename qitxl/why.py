@@ -46,11 +46,14 @@ def _function(name: Any) -> tuple[str, Callable[..., Any]]:
 
 
 def _arguments(key: str, fn: Callable[..., Any], given: tuple[Any, ...]) -> list[Any]:
-    """The arguments to pass: trailing omitted ones dropped; too many is an error, as in Excel."""
+    """The arguments to pass: trailing omitted optional ones dropped, omitted required ones passed as
+    blank (the function then says what is missing); too many is an error, as in Excel."""
+    params = inspect.signature(fn).parameters.values()
+    required = sum(p.default is inspect.Parameter.empty for p in params)
     args = list(given)
-    while args and args[-1] is None:
+    while len(args) > required and args[-1] is None:
         args.pop()
-    limit = len(inspect.signature(fn).parameters)
+    limit = len(params)
     if len(args) > limit:
         takes = "no arguments" if limit == 0 else f"at most {limit} argument{'s' if limit != 1 else ''}"
         raise ValueError(f"{key} takes {takes}, but QIT_WHY was given {len(args)} after the function name")
