@@ -29,10 +29,11 @@ from .dataset import Dataset, bundled
 from .errors import XlError, na, parse_error_text, value_error
 from .model import NotAssessed, Results, resolve_weights, results
 from .names import UnknownProvince, _fold, resolver
+from .why import qit_why
 
 __all__ = [
     "EXCEL_FUNCTIONS", "REAL_ERRORS", "qit_indicator", "qit_info", "qit_name", "qit_profile",
-    "qit_provinces", "qit_rank", "qit_resolve", "qit_score", "qit_source", "qit_tier", "xlwings_result",
+    "qit_provinces", "qit_rank", "qit_resolve", "qit_score", "qit_source", "qit_tier", "qit_why", "xlwings_result",
 ]
 
 Cell = Any  # str | float | int | bool | None | XlError
@@ -632,6 +633,7 @@ EXCEL_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "QIT_RESOLVE": qit_resolve,
     "QIT_NAME": qit_name,
     "QIT_INFO": qit_info,
+    "QIT_WHY": qit_why,
 }
 
 
