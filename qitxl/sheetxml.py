@@ -97,6 +97,7 @@ class WorkbookInfo:
     shared_strings: list[str] = field(default_factory=list)
     metadata_part: str | None = None
     calc_chain_part: str | None = None
+    date1904: bool = False  # workbookPr date1904: serial 0 is 1 January 1904
 
 
 def _parse(data: bytes | str, name: str):  # noqa: ANN202 - an ElementTree element
@@ -152,6 +153,8 @@ def read_workbook(pkg: Package) -> WorkbookInfo:
         local = d.get("localSheetId")
         names.append(DefinedName(d.get("name", ""), d.text or "", int(local) if local is not None else None))
     info = WorkbookInfo(part, sheets, names, rels_part_for(part), rels)
+    pr = root.find(f"{{{NS_MAIN}}}workbookPr")
+    info.date1904 = pr is not None and pr.get("date1904", "").strip().lower() in ("1", "true")
     for typ, target in rels.values():
         if typ.endswith("/sharedStrings"):
             info.shared_strings = read_shared_strings(pkg, target)
