@@ -103,9 +103,6 @@ def find_dependents(book: Book, pending: list[QitCell]) -> list[QitCell]:
     anchors, old spill ranges and new results); returned as new pending cells in sheet order."""
     from .existing import QitCell, formula_cells
 
-    changed = _Changed()
-    for qc in pending:
-        _mark(changed, book, qc)
     candidates: list[tuple[QitCell, list[Rect]]] = []
     for info in book.info.sheets:
         if not info.part:
@@ -121,6 +118,11 @@ def find_dependents(book: Book, pending: list[QitCell]) -> list[QitCell]:
             qc.legacy, qc.dependent = attrs.get("t") != "array", True
             candidates.append((qc, precedents(book, info.name, tokens) if tokens else [_ANYWHERE]))
     found: list[QitCell] = []
+    if not candidates:
+        return found
+    changed = _Changed()
+    for qc in pending:
+        _mark(changed, book, qc)
     grew = True
     while grew:
         grew = False
