@@ -197,11 +197,12 @@ def _average(ctx: Context, *args: Any) -> Any:
 
 @_register("COUNT", 1, 255)
 def _count(ctx: Context, *args: Any) -> Any:
-    n = 0
-    for v, direct in _values(args, ctx):
-        if isinstance(v, float | int) and not isinstance(v, bool) or direct and (isinstance(v, bool) or isinstance(v, str) and isinstance(to_number(v), float)):
-            n += 1
-    return float(n)
+    def counts(v: Any, direct: bool) -> bool:
+        if isinstance(v, float | int) and not isinstance(v, bool):
+            return True
+        return direct and (isinstance(v, bool) or isinstance(v, str) and isinstance(to_number(v), float))
+
+    return float(sum(1 for v, direct in _values(args, ctx) if counts(v, direct)))
 
 
 @_register("COUNTA", 1, 255)
