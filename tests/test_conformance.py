@@ -189,7 +189,7 @@ def _check(ws, problems, sheet, cell, want, why):
         assert got == want, why
         return
     got = ws[cell].value
-    if isinstance(want, bool) or isinstance(want, str):
+    if isinstance(want, bool | str):
         assert got == want, why
     else:
         assert got == pytest.approx(want, rel=1e-12), why
