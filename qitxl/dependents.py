@@ -9,6 +9,7 @@ are refused and reported rather than left stale in silence.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
@@ -82,9 +83,12 @@ class _Changed:
 
     def __init__(self) -> None:
         self.cells: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        self._rows: dict[str, dict[int, list[int]]] = {}  # sheet -> column -> sorted rows (lazy)
 
     def add(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> None:
-        self.cells[sheet.upper()].update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+        key = sheet.upper()
+        self.cells[key].update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+        self._rows.pop(key, None)
 
     def hits(self, rect: Rect) -> bool:
         sheet, r1, c1, r2, c2 = rect
@@ -93,9 +97,24 @@ class _Changed:
         cells = self.cells.get(sheet)
         if not cells:
             return False
-        if (r2 - r1 + 1) * (c2 - c1 + 1) <= len(cells):
+        if (r2 - r1 + 1) * (c2 - c1 + 1) <= 64:
             return any((r, c) in cells for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
-        return any(r1 <= r <= r2 and c1 <= c <= c2 for r, c in cells)
+        by_col = self._rows.get(sheet)
+        if by_col is None:
+            by_col = defaultdict(list)
+            for r, c in cells:
+                by_col[c].append(r)
+            for rows in by_col.values():
+                rows.sort()
+            self._rows[sheet] = by_col
+        cols = [c for c in by_col if c1 <= c <= c2] if c2 - c1 > len(by_col) else range(c1, c2 + 1)
+        for c in cols:
+            rows = by_col.get(c)
+            if rows:
+                i = bisect.bisect_left(rows, r1)
+                if i < len(rows) and rows[i] <= r2:
+                    return True
+        return False
 
 
 def find_dependents(book: Book, pending: list[QitCell]) -> list[QitCell]:

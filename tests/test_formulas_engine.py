@@ -83,3 +83,17 @@ def test_elapsed_hours_count_whole_days(seconds):
     text = text_format(seconds / 86400, "[h]:mm:ss", False)
     h, m, s = (int(p) for p in text.split(":"))
     assert h * 3600 + m * 60 + s == seconds
+
+
+@given(st.sets(st.tuples(st.integers(1, 40), st.integers(1, 6)), max_size=30),
+       st.tuples(st.integers(1, 40), st.integers(1, 6), st.integers(1, 40), st.integers(1, 6)))
+def test_changed_cells_hit_exactly_the_rectangles_that_cover_them(cells, rect):
+    from qitxl.dependents import _Changed
+
+    changed = _Changed()
+    for r, c in cells:
+        changed.add("S", r, c, r, c)
+    r1, c1, r2, c2 = min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])
+    expected = any(r1 <= r <= r2 and c1 <= c <= c2 for r, c in cells)
+    assert changed.hits(("S", r1, c1, r2, c2)) == expected
+    assert changed.hits(("S", 1, c1, 1_048_576, c2)) == any(c1 <= c <= c2 for _, c in cells)
