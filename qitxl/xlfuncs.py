@@ -19,6 +19,7 @@ from .xlcalc import (
     Context,
     Ref,
     Unsupported,
+    compare,
     deref,
     evaluate,
     finite,
@@ -296,6 +297,90 @@ def _mod(x: Any, y: Any) -> Any:
     if a != int(a) or b != int(b):
         raise Unsupported("MOD of fractions (Excel's rounding of the quotient is not reproduced)")
     return float(a - b * math.floor(a / b))
+
+
+def _nth(ctx: Context, arr: Any, k: Any, largest: bool) -> Any:
+    xs = _numbers((arr,), ctx)
+    kth = _num(k, ctx)
+    if isinstance(xs, XlError) or isinstance(kth, XlError):
+        return xs if isinstance(xs, XlError) else kth
+    if kth != int(kth):
+        raise Unsupported("LARGE/SMALL with a fractional position")
+    n = int(kth)
+    if not 1 <= n <= len(xs):
+        return XlError("#NUM!", "position out of range")
+    return sorted(xs, reverse=largest)[n - 1]
+
+
+@_register("LARGE", 2, 2)
+def _large(ctx: Context, arr: Any, k: Any) -> Any:
+    return _nth(ctx, arr, k, True)
+
+
+@_register("SMALL", 2, 2)
+def _small(ctx: Context, arr: Any, k: Any) -> Any:
+    return _nth(ctx, arr, k, False)
+
+
+@_register("MEDIAN", 1, 255)
+def _median(ctx: Context, *args: Any) -> Any:
+    xs = _numbers(args, ctx)
+    if isinstance(xs, XlError):
+        return xs
+    if not xs:
+        return XlError("#NUM!", "no numbers")
+    xs.sort()
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
+def _rank(ctx: Context, x: Any, ref: Any, order: Any = MISSING) -> Any:
+    if not isinstance(ref, Ref):
+        raise Unsupported("RANK over something that is not a range")
+    v = to_number(scalar_arg(x, ctx))
+    asc = False if order is MISSING else to_bool(scalar_arg(order, ctx))
+    if isinstance(v, XlError) or isinstance(asc, XlError):
+        return v if isinstance(v, XlError) else asc
+    xs = []
+    for y, _ in _values((ref,), ctx):
+        if isinstance(y, XlError):
+            raise Unsupported("RANK over a range holding errors")
+        if isinstance(y, float | int) and not isinstance(y, bool):
+            xs.append(float(y))
+    if not any(compare("=", y, v) is True for y in xs):
+        return XlError("#N/A", "the number is not in the range")
+    return float(1 + sum(1 for y in xs if compare("<" if asc else ">", y, v) is True))
+
+
+FUNCTIONS["RANK"] = (_rank, 2, 3, False)
+FUNCTIONS["RANK.EQ"] = (_rank, 2, 3, False)
+
+
+def _checked(fn: Callable[[float], float]) -> Callable[[float], Any]:
+    def impl(x: float) -> Any:
+        try:
+            return finite(fn(x))
+        except (ValueError, OverflowError):
+            return XlError("#NUM!", "outside the function's domain")
+    return impl
+
+
+_unary_math("EXP", _checked(math.exp))
+_unary_math("LN", _checked(lambda x: math.log(x) if x > 0 else math.nan))
+_unary_math("LOG10", _checked(lambda x: math.log10(x) if x > 0 else math.nan))
+_unary_math("TRUNC", lambda x: float(math.trunc(x)) if math.trunc(x) == math.trunc(float(f"{x:.15g}"))
+            else _boundary(x))
+
+
+def _boundary(x: float) -> Any:
+    raise Unsupported(f"truncating {x!r}, which lies on a 15-digit boundary")
+
+
+@_lifted("POWER", 2, 2)
+def _power_fn(x: Any, y: Any) -> Any:
+    from .xlcalc import binary
+
+    return binary("^", x, y)
 
 
 # ----------------------------------------------------------------------------- logic and information
