@@ -385,7 +385,7 @@ def _power_fn(x: Any, y: Any) -> Any:
 
 # ----------------------------------------------------------------------------- logic and information
 
-@_register("IF", 1, 3, lazy=True)
+@_register("IF", 2, 3, lazy=True)
 def _if(ctx: Context, nodes: list[tuple]) -> Any:
     cond = scalar_arg(evaluate(nodes[0], ctx), ctx)
 

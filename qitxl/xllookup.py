@@ -114,7 +114,10 @@ def _table_lookup(ctx: Context, v: Any, table: Any, index: Any, approx: Any, by_
     n = _int_arg(index, ctx)
     if isinstance(n, XlError):
         return n
-    exact = False if approx is MISSING else not to_bool(scalar_arg(approx, ctx))
+    flag = True if approx is MISSING else to_bool(scalar_arg(approx, ctx))
+    if isinstance(flag, XlError):
+        return flag
+    exact = not flag
     a = _array(table, ctx, whole_ok=True)
     if not by_rows:
         a = [list(col) for col in zip(*a, strict=True)]

@@ -97,3 +97,18 @@ def test_changed_cells_hit_exactly_the_rectangles_that_cover_them(cells, rect):
     expected = any(r1 <= r <= r2 and c1 <= c <= c2 for r, c in cells)
     assert changed.hits(("S", r1, c1, r2, c2)) == expected
     assert changed.hits(("S", 1, c1, 1_048_576, c2)) == any(c1 <= c <= c2 for _, c in cells)
+
+
+@pytest.mark.parametrize(("xml", "want"), [
+    ('<workbook><sheets/><calcPr calcId="191029"/></workbook>',
+     '<workbook><sheets/><calcPr calcId="191029" fullCalcOnLoad="1"/></workbook>'),
+    ('<workbook><calcPr fullCalcOnLoad="0"></calcPr></workbook>',
+     '<workbook><calcPr fullCalcOnLoad="1"></calcPr></workbook>'),
+    ('<x:workbook><x:sheets/><x:extLst/></x:workbook>',
+     '<x:workbook><x:sheets/><x:calcPr fullCalcOnLoad="1"/><x:extLst/></x:workbook>'),
+    ("<workbook><sheets/></workbook>", '<workbook><sheets/><calcPr fullCalcOnLoad="1"/></workbook>'),
+])
+def test_full_calc_on_load_goes_where_the_schema_wants_it(xml, want):
+    from qitxl.dependents import full_calc_on_load
+
+    assert full_calc_on_load(xml) == want
