@@ -249,3 +249,56 @@ def test_full_calc_on_load(tmp_path):
         xml = z.read("xl/workbook.xml").decode()
     assert 'fullCalcOnLoad="1"' in xml and any("fullCalcOnLoad" in n for n in report.notes)
     assert openpyxl.load_workbook(out)["S"]["A1"].value == '=QIT_TIER("Anhui")'
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_result(tmp_path):
+    from tests import libreoffice
+
+    src, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    _build(src)
+    evaluate_workbook(src, out, full_calc=True)
+    converted = libreoffice.convert(out, tmp_path / "lo", "csv")
+    assert "Anhui" in converted.read_text(encoding="utf-8", errors="replace")
+
+
+def test_values_snapshot_keeps_dependents_formulas(tmp_path):
+    src, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    _build(src)
+    report = evaluate_workbook(src, out, values=True)
+    formulas = openpyxl.load_workbook(out)
+    values = openpyxl.load_workbook(out, data_only=True)
+    assert formulas["Data"]["D2"].value == "Leading"  # a QIT_ cell becomes its value
+    assert formulas["Deps"]["A1"].value == '=COUNTIF(Data!D2:D7,"Leading")'  # a dependent keeps its formula
+    assert values["Deps"]["A1"].value == 2 and report.recalculated >= 3
+
+
+def test_refusals_give_exit_status_1(tmp_path, capsys):
+    from qitxl.cli import main
+
+    src, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    ws = wb.add_worksheet("S")
+    ws.write_string("A1", "Anhui")
+    ws.write_formula("B1", "=QIT_RANK(A1)", None, 0)
+    ws.write_formula("C1", "=B1*2", None, 0)
+    ws.write_formula("D1", "=SUBTOTAL(9,B1:C1)", None, 7)
+    wb.close()
+    assert main(["eval", str(src), "-o", str(out)]) == 1
+    text = capsys.readouterr().out
+    assert "S!D1: depends on a QIT_ cell but was not recalculated: uses SUBTOTAL" in text
+    got = openpyxl.load_workbook(out, data_only=True)["S"]
+    assert (got["B1"].value, got["C1"].value, got["D1"].value) == (2, 4, 7)
+
+
+def test_legacy_array_result_with_intersection_is_refused(tmp_path):
+    # Written as a dynamic array the formula would no longer intersect: no faithful value exists.
+    src, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    ws = wb.add_worksheet("S")
+    for i, name in enumerate(["Anhui", "Beijing", "Hubei"], start=1):
+        ws.write_string(f"A{i}", name)
+    ws.write_formula("C2", '=QIT_TIER(A1:A3)&A1:A3', None, 0)
+    wb.close()
+    report = evaluate_workbook(src, out)
+    assert "S!C2" in dict(report.problems)
