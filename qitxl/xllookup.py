@@ -277,6 +277,8 @@ def criterion(c: Any) -> Callable[[Any], bool]:
         return lambda v: isinstance(v, bool) and v == c
     if isinstance(c, float):
         return _numeric_test("=", c)
+    if c is None:  # an empty criterion cell counts as 0 (documented for COUNTIFS)
+        return _numeric_test("=", 0.0)
     if not isinstance(c, str):
         raise Unsupported(f"a criterion that is {'empty' if c is None else type(c).__name__}")
     op = next((o for o in _OPS if c.startswith(o)), "")
