@@ -112,3 +112,41 @@ def test_full_calc_on_load_goes_where_the_schema_wants_it(xml, want):
     from qitxl.dependents import full_calc_on_load
 
     assert full_calc_on_load(xml) == want
+
+
+_SCALARS = (st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: round(x, 3)) | st.booleans()
+            | st.text(alphabet="abcXYZ 019", max_size=4) | st.none())
+
+
+@given(_SCALARS, _SCALARS)
+def test_comparison_is_a_total_order_like_excels(a, b):
+    from qitxl.xlcalc import compare
+
+    lt, eq, gt = (compare(op, a, b) for op in ("<", "=", ">"))
+    assert [lt, eq, gt].count(True) == 1
+    assert compare(">", b, a) == lt and compare("<>", a, b) == (not eq)
+    kinds = {type(x) for x in (a, b) if x is not None}
+    if kinds == {float, str}:  # numbers sort before text
+        assert lt == isinstance(a, float)
+
+
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.integers(1, 4))
+def test_broadcasting_repeats_single_rows_and_pads_with_na(h1, w1, h2, w2):
+    from qitxl.xlcalc import binary
+
+    a = [[1.0] * w1 for _ in range(h1)]
+    b = [[2.0] * w2 for _ in range(h2)]
+    out = binary("+", a, b)
+    assert (len(out), len(out[0])) == (max(h1, h2), max(w1, w2))
+    for i, row in enumerate(out):
+        for j, x in enumerate(row):
+            inside = all((h == 1 or i < h) and (w == 1 or j < w) for h, w in ((h1, w1), (h2, w2)))
+            assert x == 3.0 if inside else x.code == "#N/A"
+
+
+def test_error_literals_and_array_constants():
+    ev = _evaluator({(1, 1): 1.0})
+    assert ev.evaluate("IFERROR(#N/A,\"x\")", 2, 2) == "x"
+    assert ev.evaluate("ISNA({1,#N/A})", 2, 2) == [[False, True]]
+    assert ev.evaluate("#DIV/0!", 2, 2).code == "#DIV/0!"
+    assert ev.evaluate("SUM({1,2;3,4})", 2, 2) == 10
