@@ -329,6 +329,21 @@ def place(node: tuple, row: int, col: int) -> Ref:
 # ----------------------------------------------------------------------------- values and coercions
 
 _NUMERIC_TEXT = re.compile(r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Words Excel may accept inside text it reads as a number, date or time ("5 Jan 2020", "3 PM").
+_DATE_WORDS = {*_MONTHS, *(m[:3] for m in _MONTHS), "sept", *_DAYS, *(d[:3] for d in _DAYS),
+               "am", "pm", "a", "p", "e", "t", "st", "nd", "rd", "th"}
+
+
+def might_be_number(text: str) -> bool:
+    """Whether Excel might read this text as a number, date or time: it has a digit, and its only
+    words are month or day names, AM/PM and the like. Text with other words (an address such as
+    "Obere Str. 57") is plain text to Excel."""
+    if not any(ch.isdigit() for ch in text):
+        return False
+    return all(w.lower() in _DATE_WORDS for w in re.findall(r"[^\W\d_]+", text))
 
 
 def deref(v: Any, ctx: Context, whole_ok: bool = False) -> Any:
@@ -389,7 +404,7 @@ def to_number(v: Any) -> float | XlError:
     if isinstance(v, str):
         if _NUMERIC_TEXT.match(v):
             return float(v)
-        if any(ch.isdigit() for ch in v):
+        if might_be_number(v):
             raise Unsupported(f"text {v[:30]!r} used as a number (Excel's date, time and currency parsing "
                               "is not reproduced)")
         return XlError("#VALUE!", f"text {v[:30]!r} is not a number")

@@ -18,6 +18,7 @@ from .xlcalc import (
     compare,
     deref,
     lift,
+    might_be_number,
     number_text,
     scalar_arg,
     shape,
@@ -285,7 +286,7 @@ def criterion(c: Any) -> Callable[[Any], bool]:
     rest = c[len(op):]
     if _NUMERIC_TEXT.match(rest):
         return _numeric_test(op or "=", float(rest))
-    if any(ch.isdigit() for ch in rest) or rest.upper() in ("TRUE", "FALSE") or rest.startswith("#"):
+    if might_be_number(rest) or rest.upper() in ("TRUE", "FALSE") or rest.startswith("#"):
         raise Unsupported(f"criterion {c!r} (Excel's date, logical and error criteria are not reproduced)")
     if op in ("", "="):
         if rest == "":
