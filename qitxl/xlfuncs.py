@@ -45,6 +45,21 @@ def _register(name: str, lo: int, hi: int, lazy: bool = False) -> Callable[[Call
     return deco
 
 
+#: Parameters Excel evaluates as arrays even in a legacy formula (no implicit intersection inside):
+#: every argument of SUMPRODUCT, the first of INDEX (the INDEX(...,0) idiom relies on it).
+ARRAY_PARAMS: dict[str, Callable[[int], bool]] = {"SUMPRODUCT": lambda k: True, "INDEX": lambda k: k == 0}
+
+
+def array_context(ctx: Context, node: tuple) -> Any:
+    """Evaluate ``node`` without implicit intersection."""
+    was = ctx.legacy
+    ctx.legacy = False
+    try:
+        return evaluate(node, ctx)
+    finally:
+        ctx.legacy = was
+
+
 def call(name: str, nodes: list[tuple], ctx: Context) -> Any:
     """Call a function by its bare upper-case name (QIT_ functions included)."""
     udf = ctx.udfs.get(name)
@@ -58,6 +73,9 @@ def call(name: str, nodes: list[tuple], ctx: Context) -> Any:
         raise Unsupported(f"{name} with {len(nodes)} arguments")
     if lazy:
         return fn(ctx, nodes)
+    in_array = ARRAY_PARAMS.get(name)
+    if in_array is not None and ctx.legacy:
+        return fn(ctx, *(array_context(ctx, n) if in_array(k) else evaluate(n, ctx) for k, n in enumerate(nodes)))
     return fn(ctx, *(evaluate(n, ctx) for n in nodes))
 
 

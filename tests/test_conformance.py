@@ -124,6 +124,9 @@ ROWS_CASES = [
     ("B6", 'Data!A2:A7&"-"&QIT_TIER(Data!A6)', "Guangdong-Strong", "legacy: implicit intersection", "L"),
     ("B5", 'IF(Data!B2:B7>40,QIT_TIER("Anhui"),"small")', "small", "legacy: row 5 holds 40", "L"),
     ("B20", "QIT_TIER(_xlfn.SINGLE(Data!A2:A7))", "#VALUE!", "row 20 meets no cell of A2:A7", "L"),
+    ("B21", 'SUMPRODUCT((Data!D2:D4="Strong")*Data!B2:B4)', 30, "legacy SUMPRODUCT keeps arrays: Shanghai's 30", "L"),
+    ("B22", 'MATCH(1,INDEX((Data!D2:D4="Strong")*(Data!B2:B4>20),0),0)', 3, "legacy INDEX(...,0) idiom", "L"),
+    ("B23", 'SUMPRODUCT((Data!D2:D7="Strong")*Data!B2:B7)', "#N/A", "Atlantis's #N/A reaches the product", "L"),
     ("C9", 'ROW()+QIT_RANK("Beijing")', 10, "ROW() is the formula's row", ""),
     ("D9", 'COLUMN()&QIT_TIER("Hubei")', "4Emerging", "COLUMN() is the formula's column", ""),
 ]
