@@ -76,6 +76,8 @@ class QitCell:
     spill: tuple[int, int, int, int] | None = None
     legacy: bool = True           # saved without dynamic arrays (no t="array"): implicit intersection
     dependent: bool = False       # not a QIT_ cell: recomputed because it depends on one
+    cse: bool = False             # a one-cell Ctrl+Shift+Enter array formula: shows its top-left value
+    refused: str | None = None    # refused before evaluation (kept when everything is evaluated again)
 
     @property
     def addr(self) -> str:
@@ -296,7 +298,7 @@ class Book:
     def _settle(self, qc: QitCell) -> None:
         """Record a computed value (a blocked spill becomes #SPILL!, as Excel shows it)."""
         v = qc.value
-        if isinstance(v, list) and len(v) == 1 and len(v[0]) == 1:
+        if isinstance(v, list) and (qc.cse or len(v) == 1 and len(v[0]) == 1):
             qc.value = v = v[0][0]
         if isinstance(v, list):
             blocked = _spill_blocker(self, qc)
@@ -662,7 +664,7 @@ def evaluate_all(book: Book, cells: list[QitCell]) -> list[QitCell]:
         everything += more
         book.overrides.clear()
         for qc in everything:
-            qc.state, qc.problem, qc.value = "pending", None, None
+            qc.state, qc.problem, qc.value = ("done" if qc.refused else "pending"), qc.refused, None
         for qc in everything:
             book.evaluate(qc)
     return everything
@@ -676,7 +678,9 @@ def _add_dependents(book: Book, pending: list[QitCell], known: list[QitCell]) ->
         cell = book.sheet(qc.sheet).cells[(qc.row, qc.col)]
         old = _old_spill(book.sheet(qc.sheet), qc.row, qc.col)
         if old and old[:2] != old[2:] and cell.attr("cm") is None:
-            qc.state, qc.problem = "done", "a legacy multi-cell array formula (Ctrl+Shift+Enter) is not recalculated"
+            qc.refused = "a legacy multi-cell array formula (Ctrl+Shift+Enter) is not recalculated"
+            qc.state, qc.problem = "done", qc.refused
+        qc.cse = not qc.legacy and cell.attr("cm") is None
     return found
 
 

@@ -312,3 +312,20 @@ def test_legacy_array_result_with_intersection_is_refused(tmp_path):
     wb.close()
     report = evaluate_workbook(src, out)
     assert "S!C2" in dict(report.problems)
+
+
+def test_dependents_that_are_legacy_array_formulas(tmp_path):
+    src, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    ws = wb.add_worksheet("S")
+    ws.write_column("A1", ["Anhui", "Beijing", "Hubei"])
+    ws.write_formula("B1", "=QIT_PROFILE(A1)", None, 0)  # spills further than before: a second round
+    ws.write_array_formula("D1:D1", "{=SUM(LEN(B1:B3))}", None, 0)   # one-cell CSE: a scalar
+    ws.write_array_formula("E1:E2", "{=LEN(B1:B2)}", None, 0)        # multi-cell CSE: not recalculated
+    wb.close()
+    report = evaluate_workbook(src, out)
+    problems = dict(report.problems)
+    got = openpyxl.load_workbook(out, data_only=True)["S"]
+    profile = qf.qit_profile("Anhui")
+    assert got["D1"].value == sum(len(str(profile[i][0])) for i in range(3))
+    assert "S!E1" in problems and "Ctrl+Shift+Enter" in problems["S!E1"]
