@@ -13,6 +13,7 @@ callback:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -187,9 +188,9 @@ class Evaluator:
 
     def _read_ref(self, m: Any) -> Any:
         sheet = cellrefs.unquote_sheet(m.group("sheet")) if m.group("sheet") else None
-        ref = m.group(0).rpartition("!")[2].replace("$", "")
-        r1, c1, r2, c2 = cellrefs.parse_range(ref)
-        return self._read(sheet, r1, c1, r2, c2)
+        a = _cell(m.group("c1"))
+        b = _cell(m.group("c2")) if m.group("c2") else a
+        return self._read(sheet, min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
 
 
 def xlcalc_udf_result(v: Any) -> Any:
@@ -200,6 +201,18 @@ def xlcalc_udf_result(v: Any) -> Any:
 
 
 _MISS = object()
+_CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+
+
+def _cell(text: str) -> tuple[int, int]:
+    """(row, column) of a cell reference the lexer matched (``$B$3``); ValueError off the sheet."""
+    m = _CELL.fullmatch(text)
+    if m is None:
+        raise ValueError(f"not a cell reference: {text!r}")
+    row, col = int(m.group(2)), cellrefs.col_number(m.group(1))
+    if not (1 <= row <= cellrefs.MAX_ROW and 1 <= col <= cellrefs.MAX_COL):
+        raise Unsupported(f"reference {text} is off the sheet")
+    return row, col
 
 
 def _hashable(v: Any) -> Any:

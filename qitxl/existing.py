@@ -648,6 +648,7 @@ def _no_gc_pauses() -> Iterator[None]:
         yield
     finally:
         if was:
+            gc.collect(0)  # cheap: leaves the older generations to the collector's own schedule
             gc.enable()
 
 
