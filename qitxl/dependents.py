@@ -2,9 +2,9 @@
 
 A formula depends on a recomputed cell when one of its references (direct, through a defined
 name, across sheets) covers that cell or a cell of its spill range; dependence is followed
-transitively. Formulas whose references cannot be known without evaluating them (``INDIRECT``,
-``OFFSET``, ``INDEX`` ranges are fine; the first two are not) are treated as dependent, so they
-are refused and reported rather than left stale in silence.
+transitively. Formulas whose references are not resolved here (``INDIRECT``, ``OFFSET``,
+structured table references, sheet-scoped names) are treated as dependent, so they are refused
+and reported rather than left stale in silence.
 """
 
 from __future__ import annotations
@@ -40,6 +40,10 @@ def precedents(book: Book, sheet: str, tokens: list[cellrefs.Token]) -> list[Rec
                 out.append(_ANYWHERE)
         elif t.kind == "word" and t.text.upper() not in ("TRUE", "FALSE") and nxt != "!":
             out.extend(_name_rects(book, sheet, t.text))
+        elif (t.kind == "bracket" and not re.fullmatch(r"\[\d+\]", t.text)) or t.kind == "quoted" or (
+                t.kind == "word" and nxt == "!"):
+            # A table column, a sheet-scoped name: where they point is not resolved here.
+            out.append(_ANYWHERE)
     return out
 
 
