@@ -273,7 +273,20 @@ _OPS = ("<=", ">=", "<>", "=", "<", ">")
 
 
 def criterion(c: Any) -> Callable[[Any], bool]:
-    """A COUNTIF-style criterion as a test of one cell value."""
+    """A COUNTIF-style criterion as a test of one cell value. Error cells meet no positive
+    criterion; whether a negative one ("<>x") counts them is not reproduced (refused)."""
+    test = _criterion(c)
+
+    def checked(v: Any) -> bool:
+        met = test(v)
+        if met and isinstance(v, XlError):
+            raise Unsupported(f'criterion {c!r} over a range holding {v.code}')
+        return met
+
+    return checked
+
+
+def _criterion(c: Any) -> Callable[[Any], bool]:
     if isinstance(c, bool):
         return lambda v: isinstance(v, bool) and v == c
     if isinstance(c, float):
