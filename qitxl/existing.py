@@ -22,6 +22,7 @@ from typing import Any
 
 from . import cellrefs
 from .cellrefs import FormulaSyntaxError, address, range_text
+from .commands import add_dataset_argument, apply_dataset
 from .engine import Evaluator, Unsupported
 from .errors import XlError
 from .sheetxml import (
@@ -520,9 +521,12 @@ def add_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--values", action="store_true", help="replace QIT_ formulas by their values (a snapshot)")
     p.add_argument("--max-cells", type=int, default=DEFAULT_LIMITS.max_cells_per_sheet, metavar="N",
                    help=f"refuse sheets with more than N cells (default {DEFAULT_LIMITS.max_cells_per_sheet})")
+    add_dataset_argument(p)
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    if not apply_dataset(args, "qitxl eval"):
+        return 2
     try:
         limits = dataclasses.replace(DEFAULT_LIMITS, max_cells_per_sheet=args.max_cells)
         report = evaluate_workbook(Path(args.input), Path(args.output), values=args.values, limits=limits)
@@ -609,9 +613,12 @@ def add_annotate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--add", default="tier,score,rank", help="columns to add: tier, score, rank (default all)")
     p.add_argument("--header-row", type=int, default=1, help="row of the headers (default 1); names start below")
     p.add_argument("--at", metavar="COL", help="first column to write (default: first empty one to the right)")
+    add_dataset_argument(p)
 
 
 def run_annotate(args: argparse.Namespace) -> int:
+    if not apply_dataset(args, "qitxl annotate"):
+        return 2
     add = [a.strip().lower() for a in args.add.split(",") if a.strip()]
     try:
         report = annotate_workbook(Path(args.input), Path(args.output), args.sheet, args.column, add,

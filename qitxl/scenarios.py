@@ -87,7 +87,7 @@ class Scenario:
     weights: tuple[tuple[str, float], ...] | None = None  # None: the dataset's own weighting
     weights_label: str = "default"               # preset name or "custom", for the plan
     provinces: tuple[str, ...] | None = None      # ISO codes for the Rankings sheet; None: all
-    dataset: str | None = None                    # absolute dataset folder; None: bundled
+    dataset: str | None = None                    # absolute dataset folder or workbook; None: bundled
     index: int = 0                                # position in the scenarios file (1-based)
 
     @property
@@ -279,7 +279,7 @@ def _scenario(n: int, where: str, spec: Mapping, presets: Mapping[str, dict[str,
     if "dataset" in spec:
         raw = spec["dataset"]
         if not isinstance(raw, str) or not raw.strip():
-            bad("dataset", f"must be a folder path, not {raw!r}")
+            bad("dataset", f"must be a dataset folder or .xlsx workbook path, not {raw!r}")
         else:
             p = Path(raw).expanduser()
             folder = str((p if p.is_absolute() else base / p).resolve())
