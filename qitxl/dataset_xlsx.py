@@ -112,14 +112,21 @@ def read_workbook(path: Path) -> RawDataset:
         meta, paths = _read_methodology(book, meta_sheet, problems)
     own = frozenset(where) | ({METHODOLOGY} if meta_sheet is not None else frozenset())
 
+    sheets = where | ({METHODOLOGY: meta_sheet} if meta_sheet is not None else {})
+
+    def reword(message: str) -> str:
+        for name, sheet in sheets.items():  # "not in sources.csv" -> "not in sheet 'sources'"
+            message = message.replace(name, f"sheet {sheet.name!r}")
+        return message
+
     def locate(p: Problem) -> Problem:
         if p.file == METHODOLOGY and meta_sheet is not None:
             row = paths.get(p.column or "", p.row)
-            return Problem(f"sheet {meta_sheet.name!r}", row, p.column, p.message)
+            return Problem(f"sheet {meta_sheet.name!r}", row, p.column, reword(p.message))
         sheet = where.get(p.file)
         if sheet is None:
             return p
-        return Problem(f"sheet {sheet.name!r}", p.row, _column_label(sheet, p.column), p.message)
+        return Problem(f"sheet {sheet.name!r}", p.row, _column_label(sheet, p.column), reword(p.message))
 
     return RawDataset(meta, tables, str(path), own, problems, locate)
 
@@ -281,12 +288,10 @@ def _read_table(book: _Book, sheet: _Sheet, table: str, required: tuple[str, ...
 
 def _cell_text(book: _Book, sheet: _Sheet, cell, problems: list[Problem]) -> str:  # noqa: ANN001 - a CellXml
     """A cell as the text a CSV table would hold, or "" with a problem naming the cell."""
-    ref = address(cell.row, cell.col)
-
     def bad(message: str) -> str:
         problems.append(Problem(f"sheet {sheet.name!r}", cell.row,
                                 f"{col_letters(cell.col)} ({sheet.columns.get(cell.col, '')})",
-                                f"cell {ref} {message}"))
+                                f"cell {address(cell.row, cell.col)} {message}"))
         return ""
 
     if cell.f_attrs is not None:

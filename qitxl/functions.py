@@ -735,7 +735,7 @@ def qit_name(st: _State, province: Arg, lang: Arg = None, if_not_found: Arg = No
 def qit_info(st: _State) -> str:
     """QIT_INFO: the qitxl package version, the dataset in use (bundled, or the workbook or folder named
     by QITXL_DATASET) and its version and date."""
-    return (f"qitxl {__version__}; dataset {st.ds.version} ({st.ds.date}) from {st.label}; "
+    return (f"qitxl {__version__}; dataset {st.ds.version} ({st.ds.date}), {st.label}; "
             f"{len(st.ds.provinces)} provinces, {len(st.default.iso_codes)} assessed")
 
 
