@@ -43,6 +43,7 @@ OPTIONAL = {
     "reported_tiers.csv": ("reported_label_zh",),
     "coding.csv": (),
 }
+README_WIDTH = 100
 NUMERIC = {"value", "year", "reported_tier", "coder_a", "coder_b", "final"}
 NOTES = {
     "iso_code": "ISO 3166-2:CN code of the province, e.g. CN-AH. Pick from the list (the provinces sheet).",
@@ -101,7 +102,8 @@ def export_bytes(raw: RawDataset, ds: Dataset) -> bytes:
     wb.set_properties({"title": f"{ds.title_en} (dataset {ds.version})", "author": "qitxl",
                        "created": _created(ds.date)})
     fmt = {"head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": False}),
-           "bold": wb.add_format({"bold": True, "font_size": 12}), "text": wb.add_format({"num_format": "@"})}
+           "bold": wb.add_format({"bold": True, "font_size": 12}), "wrap": wb.add_format({"text_wrap": True,
+                                                                                          "valign": "top"})}
     _write_readme(wb, fmt, ds)
     lists = _lists_sheet(wb, raw, ds)
     for name, sheet in SHEETS.items():
@@ -134,12 +136,17 @@ def _width(text: str) -> int:
 
 def _write_readme(wb, fmt: Mapping, ds: Dataset) -> None:  # noqa: ANN001 - an xlsxwriter Workbook
     ws = wb.add_worksheet("README")
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, README_WIDTH)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, f"{ds.title_en} / {ds.title_zh}", fmt["bold"])
     ws.write_string(1, 0, f"dataset {ds.version} ({ds.date}); {len(ds.provinces)} provinces, "
                           f"{len(ds.observations)} values, {len(ds.sources)} sources")
     for n, (text, style) in enumerate(README, start=3):
-        ws.write_string(n, 0, text, fmt[style] if style else None)
+        ws.write_string(n, 0, text, fmt[style or "wrap"])
+        lines = -(-_width(text) // README_WIDTH)  # wrapped lines: rows get their height set, not guessed
+        if lines > 1:
+            ws.set_row(n, 15 * lines)
 
 
 def _lists_sheet(wb, raw: RawDataset, ds: Dataset) -> dict[str, str]:  # noqa: ANN001
