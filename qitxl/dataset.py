@@ -548,6 +548,8 @@ def _read_folder(user: Path | None) -> RawDataset:
     problems: list[Problem] = []
     if user is not None and not user.is_dir():
         what = "not a folder or an .xlsx/.xlsm workbook" + ("" if user.exists() else " (no such path)")
+        if user.suffix.lower() in (".xls", ".ods", ".numbers"):
+            what += f"; save the {user.suffix} file as an Excel workbook (.xlsx) first"
         raise DatasetError([Problem(str(user), None, None, what)])
 
     def pick(name: str) -> Path:

@@ -15,8 +15,6 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-import xlsxwriter
-
 from .atomic import write_atomic
 from .dataset import (
     CONFIDENCE_LEVELS,
@@ -97,6 +95,8 @@ README = [
 
 def export_bytes(raw: RawDataset, ds: Dataset) -> bytes:
     """The dataset workbook for a validated raw dataset, as bytes."""
+    import xlsxwriter  # here, not at the top: the command line imports this module to list its arguments
+
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"title": f"{ds.title_en} (dataset {ds.version})", "author": "qitxl",

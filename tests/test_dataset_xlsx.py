@@ -344,6 +344,18 @@ def test_entity_expansion_and_huge_files_are_refused(book: Path, tmp_path: Path)
         load_dataset(huge)
 
 
+def test_sheets_over_the_cell_limit_and_old_formats_are_refused(book: Path, monkeypatch: pytest.MonkeyPatch):
+    from qitxl import dataset_xlsx
+
+    monkeypatch.setattr(dataset_xlsx, "LIMITS", dataclasses.replace(dataset_xlsx.LIMITS, max_cells_per_sheet=500))
+    with pytest.raises(DatasetError, match="more than 500 cells"):
+        load_dataset(book)
+    old = book.with_suffix(".xls")
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(DatasetError, match=r"save the \.xls file as an Excel workbook \(\.xlsx\) first"):
+        load_dataset(old)
+
+
 def test_zip_bomb_member_is_refused(tmp_path: Path, exported: Path):
     bomb = tmp_path / "bomb.xlsx"
     shutil.copyfile(exported, bomb)
