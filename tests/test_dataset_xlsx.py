@@ -514,3 +514,24 @@ def test_a_workbook_saved_by_a_spreadsheet_application(book: Path, tmp_path: Pat
                                                                                               2023) else o
                  for o in DS.observations)
     assert same(back, dataclasses.replace(DS, observations=want))
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_number_text_gives_back_the_same_number(x: float):
+    from qitxl.dataset_xlsx import number_text
+
+    text = number_text(x)
+    assert float(text) == x
+    if x.is_integer() and abs(x) < 1e15:
+        assert text.lstrip("-").isdigit()
+
+
+def test_excel_date_serials():
+    from qitxl.dataset_xlsx import _excel_date
+
+    assert _excel_date(45567, False) == "2024-10-02"
+    assert _excel_date(1, False) == "1900-01-01"
+    assert _excel_date(61, False) == "1900-03-01"       # after Excel's phantom 29 February 1900
+    assert _excel_date(44105, True) == "2024-10-02"     # the 1904 date system
+    assert _excel_date(45567.5, False) == "2024-10-02T12:00:00"
+    assert _excel_date(1e12, False) == ""
