@@ -534,6 +534,20 @@ def load_dataset(source: str | Path | None = None) -> Dataset:
     return build(read_raw(source))
 
 
+def fingerprint(source: str | Path) -> tuple:
+    """What changes when the dataset at ``source`` changes: modification time and size of the
+    workbook, or of each table in the folder. For caches that must notice an edited dataset."""
+    p = Path(source)
+    try:
+        if p.is_dir():
+            return tuple((c.name, c.stat().st_mtime_ns, c.stat().st_size) for c in sorted(p.iterdir())
+                         if c.name in REQUIRED or c.name == "methodology.toml")
+        st = p.stat()
+        return (st.st_mtime_ns, st.st_size)
+    except OSError:
+        return ()
+
+
 def read_raw(source: str | Path | None = None) -> RawDataset:
     """The tables of a dataset folder or workbook as text, not yet validated."""
     if source is not None and Path(source).suffix.lower() in WORKBOOK_SUFFIXES:

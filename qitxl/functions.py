@@ -33,11 +33,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Hashable
-from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .dataset import Dataset, DatasetError, bundled, load_dataset
+from .dataset import Dataset, DatasetError, bundled, fingerprint, load_dataset
 from .errors import XlError, na, parse_error_text, value_error
 from .model import NotAssessed, Results, resolve_weights, results
 from .names import Resolver, UnknownProvince, _fold, resolver
@@ -198,20 +197,6 @@ def use_dataset(dataset: Dataset | str | os.PathLike[str] | None) -> None:
         _next_check = 0.0
 
 
-def _file_key(path: str) -> Hashable:
-    """What changes when the dataset at ``path`` changes: (mtime, size) of the file, or of each
-    table of a folder."""
-    p = Path(path)
-    try:
-        if p.is_dir():
-            return tuple((c.name, c.stat().st_mtime_ns, c.stat().st_size) for c in sorted(p.iterdir())
-                         if c.suffix in (".csv", ".toml"))
-        st = p.stat()
-        return (st.st_mtime_ns, st.st_size)
-    except OSError:
-        return None
-
-
 def _state() -> _State:
     """The state for the dataset in use: checked at most once a second, reloaded when the file changes."""
     global _current, _next_check
@@ -225,7 +210,7 @@ def _state() -> _State:
         kind, target = spec
         if kind == "path":
             where = "QITXL_DATASET" if _override is None else "use_dataset"
-            key: Hashable = (target, _file_key(target))
+            key: Hashable = (target, fingerprint(target))
         else:
             where, key = kind, (kind, id(target))
         if _current is None or _current.key != key:

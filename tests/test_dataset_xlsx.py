@@ -441,6 +441,20 @@ def test_batch_scenario_with_a_workbook_dataset(book: Path, tmp_path: Path):
         load_scenarios(spec, tmp_path / "out2")
 
 
+def test_batch_dataset_option_for_scenarios_that_name_none(book: Path, tmp_path: Path, capsys):
+    from qitxl.scenarios import load_scenarios
+
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[workbook]]\nname = "a"\n\n[[workbook]]\nname = "b"\ndataset = "mine.xlsx"\n',
+                    encoding="utf-8")
+    shutil.copyfile(book, tmp_path / "mine.xlsx")
+    a, b = load_scenarios(spec, tmp_path / "out", dataset=book)
+    assert a.dataset == str(book.resolve()) and b.dataset == str((tmp_path / "mine.xlsx").resolve())
+    out = tmp_path / "out2"
+    assert main(["batch", str(spec), "-o", str(out), "--dataset", str(_broken(book))]) == 2
+    assert "sheet 'indicators', row 2" in capsys.readouterr().err and not out.exists()
+
+
 # ----------------------------------------------------------------------------- the Excel functions follow
 
 
