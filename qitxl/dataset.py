@@ -1,4 +1,4 @@
-"""Load and validate a qitxl dataset (the bundled one or a user's folder) into one immutable object.
+"""Load and validate a qitxl dataset (the bundled one, a user's folder or workbook) into one immutable object.
 
 A dataset is a folder of four tables and one methodology file:
 

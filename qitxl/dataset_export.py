@@ -160,9 +160,9 @@ def _lists_sheet(wb, raw: RawDataset, ds: Dataset) -> dict[str, str]:  # noqa: A
     iso_col = _letter(_columns(raw.tables["provinces.csv"], "provinces.csv").index("iso_code"))
     src_col = _letter(_columns(raw.tables["sources.csv"], "sources.csv").index("source_id"))
     return {
-        "iso_code": f"=provinces!${iso_col}$2:${iso_col}$1000",
-        "source_id": f"=sources!${src_col}$2:${src_col}$20000",
-        "indicator": f"=_lists!$A$2:$A${len(ids) + 200}",
+        "iso_code": f"='provinces'!${iso_col}$2:${iso_col}$1000",
+        "source_id": f"='sources'!${src_col}$2:${src_col}$20000",
+        "indicator": f"='_lists'!$A$2:$A${len(ids) + 200}",
     }
 
 

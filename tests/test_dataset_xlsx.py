@@ -101,9 +101,9 @@ def test_workbook_has_notes_lists_frozen_headers_and_widths(exported: Path):
     assert ws["A1"].comment is not None and "ISO 3166-2" in ws["A1"].comment.text
     lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
     letters = {c.value: c.column_letter for c in ws[1]}
-    assert "provinces!" in lists[f"{letters['iso_code']}2"]
-    assert "sources!" in lists[f"{letters['source_id']}2"]
-    assert "_lists!" in lists[f"{letters['indicator']}2"]
+    assert "'provinces'!" in lists[f"{letters['iso_code']}2"]
+    assert "'sources'!" in lists[f"{letters['source_id']}2"]
+    assert "'_lists'!" in lists[f"{letters['indicator']}2"]
     assert "official" in lists[f"{letters['confidence']}2"]
     assert ws.column_dimensions[letters["note"]].width > ws.column_dimensions[letters["year"]].width
     assert wb["_lists"].sheet_state == "hidden"
