@@ -8,7 +8,9 @@ text the way the CSV tables hold them (``2023``, ``0.25``); cells formatted as d
 
 Sheets are found by name (English or Chinese, any case, ``.csv`` suffix or not), else by their
 header row holding a table's required columns; other sheets (README, a user's notes) are ignored.
-The header is the first non-empty row; columns without a header are ignored. A table the workbook
+The header is the first row (of the first ten non-empty ones) that holds a table's required
+columns, else the first non-empty row; rows above it are ignored, and so are columns without a
+header. A table the workbook
 lacks comes from the bundled dataset, as for a folder.
 """
 
@@ -38,6 +40,7 @@ LIMITS = Limits(max_member_bytes=256 * 1024 * 1024, max_total_bytes=512 * 1024 *
 
 METHODOLOGY = "methodology.toml"
 METHODOLOGY_COLUMNS = ("table", "id", "key", "value")
+HEADER_SEARCH_ROWS = 10  # the header may sit below a few title rows
 #: Sheet names accepted for each table (compared after ``_sheet_key``).
 SHEET_NAMES: dict[str, tuple[str, ...]] = {
     "provinces.csv": ("provinces", "province", "省份", "省级行政区"),
@@ -198,15 +201,25 @@ def _is_date_format(code: str) -> bool:
 
 
 def _headed(book: _Book, name: str, xml: SheetXml) -> _Sheet:
-    """A sheet with its header row found (the first row holding any value)."""
-    rows = sorted({r for (r, _c), cell in xml.cells.items() if not cell.is_empty})
-    header_row = rows[0] if rows else 1
-    columns = {}
-    for (r, c), cell in sorted(xml.cells.items()):
-        if r == header_row:
+    """A sheet with its header row found: the first of its first rows that holds a table's required
+    columns (so a title above the header is allowed), else its first non-empty row."""
+    by_row: dict[int, dict[int, str]] = {}
+    for (r, c), cell in xml.cells.items():
+        if not cell.is_empty:
+            by_row.setdefault(r, {})[c] = cell
+    rows = sorted(by_row)[:HEADER_SEARCH_ROWS]
+    tables = [*REQUIRED.values(), METHODOLOGY_COLUMNS]
+    first = None
+    for r in rows:
+        columns = {}
+        for c, cell in sorted(by_row[r].items()):
             v = cell_value(cell, book.shared)
             if isinstance(v, str) and v.strip():
                 columns[c] = header_key(v)
+        first = first or (r, columns)
+        if any(set(t) <= set(columns.values()) for t in tables):
+            return _Sheet(name, xml, r, columns)
+    header_row, columns = first or (1, {})
     return _Sheet(name, xml, header_row, columns)
 
 

@@ -181,6 +181,25 @@ def test_renamed_chinese_and_extra_sheets(book: Path):
     assert same(load_dataset(book), DS)
 
 
+def test_title_rows_above_the_header(book: Path):
+    wb = openpyxl.load_workbook(book)
+    ws = wb["indicators"]
+    ws.insert_rows(1, 2)
+    ws["A1"] = "My QIT evidence, edited 2026-12-01"
+    ws.merge_cells("A1:H1")
+    wb.save(book)
+    assert same(load_dataset(book), DS)
+    wb = openpyxl.load_workbook(book)
+    wb["indicators"].cell(5, col_at(wb["indicators"], 3, "confidence")).value = "sure"
+    wb.save(book)
+    with pytest.raises(DatasetError, match=r"sheet 'indicators', row 5, column \w+ \(confidence\)"):
+        load_dataset(book)
+
+
+def col_at(ws, header_row: int, name: str) -> int:
+    return next(c.column for c in ws[header_row] if c.value == name)
+
+
 def test_two_sheets_that_could_be_one_table(book: Path):
     wb = openpyxl.load_workbook(book)
     wb["sources"].title = "src A"
