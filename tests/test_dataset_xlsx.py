@@ -492,12 +492,15 @@ def test_functions_follow_qitxl_dataset_and_reload_when_the_file_changes(book: P
     assert "), bundled;" in F.qit_info()
     follow.setenv(F.DATASET_ENV, str(book))
     assert F.qit_score("Zhejiang") == before
+    loaded = F._current
+    assert F.qit_tier("Zhejiang") and F._current is loaded   # unchanged file: the same state, not reloaded
     info = F.qit_info()
     assert str(book) in info and "QITXL_DATASET" in info
     for ind in (i.id for i in DS.indicators if i.id.startswith("qit_")):
         _one_rating(book, "CN-ZJ", ind, 5)
     after = F.qit_score("Zhejiang")
     assert after == compute(load_dataset(book)).score("CN-ZJ") and after != before
+    assert F._current is not loaded
     _broken(book)
     err = F.qit_score("Zhejiang")
     assert isinstance(err, XlError) and err.code == "#VALUE!" and "sheet 'indicators', row 2" in err.message
