@@ -25,6 +25,7 @@ from typing import Any
 from . import cellrefs
 from .atomic import OutputRefused, check_output
 from .cellrefs import FormulaSyntaxError, address, range_text
+from .commands import add_dataset_argument, apply_dataset
 from .dependents import find_dependents, full_calc_on_load
 from .engine import Evaluator, Unsupported
 from .errors import XlError
@@ -711,9 +712,12 @@ def add_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--full-calc-on-load", action="store_true",
                    help="set fullCalcOnLoad in workbook.xml so Excel recalculates every formula on open "
                         "(default: off; eval recalculates the formulas that depend on QIT_ cells itself)")
+    add_dataset_argument(p)
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    if not apply_dataset(args, "qitxl eval"):
+        return 2
     try:
         limits = dataclasses.replace(DEFAULT_LIMITS, max_cells_per_sheet=args.max_cells)
         report = evaluate_workbook(Path(args.input), Path(args.output), values=args.values, limits=limits,
@@ -853,9 +857,12 @@ def add_annotate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--header-row", type=int, default=1, help="row of the headers (default 1); names start below")
     p.add_argument("--at", metavar="COL", help="first column to write (default: first empty one to the right)")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    add_dataset_argument(p)
 
 
 def run_annotate(args: argparse.Namespace) -> int:
+    if not apply_dataset(args, "qitxl annotate"):
+        return 2
     add = [a.strip().lower() for a in args.add.split(",") if a.strip()]
     try:
         report = annotate_workbook(Path(args.input), Path(args.output), args.sheet, args.column, add,

@@ -10,20 +10,38 @@ Sheet Data: A2:A7 Anhui, Beijing, Shanghai, Atlantis (unknown), Guangdong, Hubei
 C2 "3" (text), C3 TRUE, C4 empty, C5 "abc", C6 0.5, C7 "Leading"; D2:D7 =QIT_TIER(A2) ...;
 E2:E7 =QIT_SCORE(A2) ...; H2 =QIT_PROVINCES("Leading") (spills H2:H3). Names: Provinces =
 Data!$A$2:$A$7, Home = Data!$A$3, Scores = Data!$E$2:$E$4, Rate = 2.
+
+The QIT_ functions run on a frozen dataset (tests/fixtures/dataset_2026_11_2, through
+``functions.use_dataset``), so that the expected values, worked out by hand from its ranks, tiers
+and scores, test Excel's semantics and do not move when the bundled data are revised.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import openpyxl
 import pytest
 import xlsxwriter
 
+import qitxl
 from qitxl import functions as qf
+from qitxl.dataset import load_dataset
 from qitxl.existing import evaluate_workbook
 
+FROZEN = load_dataset(Path(__file__).parent / "fixtures" / "dataset_2026_11_2")
 REFUSED = object()
-S = {p: qf.qit_score(p) for p in ("Anhui", "Beijing", "Shanghai", "Guangdong", "Hubei")}
-EQUAL_WEIGHTS = qf.qit_score("Anhui", None, [[1, 1, 1, 1, 1, 1]])
+S = {p: qitxl.score(p, dataset=FROZEN) for p in ("Anhui", "Beijing", "Shanghai", "Guangdong", "Hubei")}
+EQUAL_WEIGHTS = qitxl.score("Anhui", weights=[1, 1, 1, 1, 1, 1], dataset=FROZEN)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def frozen_dataset():
+    """Every QIT_ call in this module answers from the frozen dataset."""
+    qf.use_dataset(FROZEN)
+    assert qf.qit_info().count("2026.11.2") == 1
+    yield
+    qf.use_dataset(None)
 
 # (formula, Excel's value, why, "L" for legacy or "" for dynamic); placed in Calc!B2, B6, B10, ...
 # (four rows apart, so that spilled results have room)
@@ -181,7 +199,7 @@ def _write(ws, cell, formula, kind):
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
+def result(tmp_path_factory, frozen_dataset):
     tmp = tmp_path_factory.mktemp("conformance")
     src, out = tmp / "in.xlsx", tmp / "out.xlsx"
     _build(src)
