@@ -68,20 +68,20 @@ def main() -> None:
         zipcopy = time.perf_counter() - t
 
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         report = evaluate_workbook(src, out)
-        whole = time.perf_counter() - t
+        whole, cpu = time.perf_counter() - t, time.process_time() - cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
         print(f"workbook: {n} QIT_ formulas ({args.nested:.0%} of ranks nested in IF), "
               f"{src.stat().st_size / 1e6:.1f} MB")
         print(f"qitxl eval:            {whole:6.2f} s   {report.evaluated / whole:9.0f} cells/s   "
-              f"peak RSS {peak:.0f} MB (was {rss_before:.0f} MB before eval)")
+              f"peak RSS {peak:.0f} MB (was {rss_before:.0f} MB before eval); CPU {cpu:.2f} s")
         print(f"baseline functions:    {direct:6.2f} s   {n / direct:9.0f} cells/s   (qitxl.functions, same cells)")
         print(f"baseline zip copy:     {zipcopy:6.2f} s   (read + rewrite every member)")
         print(f"ratios: eval / functions = {whole / direct:.1f}x, eval / zip copy = {whole / zipcopy:.1f}x")
         print(f"evaluated {report.evaluated}, not evaluated {len(report.problems)}; "
-              f"target < 10 s: {'met' if whole < 10 else 'MISSED'}")
+              f"target < 3 s: {'met' if whole < 3 else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import json
 import sys
 from dataclasses import asdict
 
-from .commands import format_table, load
+from .commands import add_dataset_argument, format_table, load
 from .dataset import Dataset
 from .model import compute
 from .names import UnknownProvince, resolve
@@ -47,7 +47,7 @@ WORDS = {
 
 
 def _add_common(p: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
-    p.add_argument("--dataset", metavar="DIR", help="a dataset folder to use instead of the bundled one")
+    add_dataset_argument(p)
     p.add_argument("--lang", choices=("en", "zh"), default="en")
     p.add_argument("--format", choices=formats, default=formats[0])
 

@@ -217,7 +217,7 @@ def audit(dataset: Dataset | None = None, weights: Weights = None) -> AuditRepor
 # ----------------------------------------------------------------------------- command
 
 def add_audit_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dataset", metavar="DIR", help="a dataset folder to use instead of the bundled one")
+    p.add_argument("--dataset", metavar="PATH", help="dataset folder or .xlsx workbook instead of the bundled one")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
 

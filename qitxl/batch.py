@@ -266,6 +266,7 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"worker processes (default: the number of cores, here {default_jobs()})")
     p.add_argument("--force", action="store_true", help="replace existing workbooks whose content would change")
     p.add_argument("--dry-run", action="store_true", help="validate and show what would be written; write nothing")
+    p.add_argument("--dataset", metavar="PATH", help="dataset folder or .xlsx workbook for scenarios that name none")
 
 
 def run_batch(args: argparse.Namespace) -> int:
@@ -275,7 +276,7 @@ def run_batch(args: argparse.Namespace) -> int:
     """
     out_dir = Path(args.output)
     try:
-        scenarios = load_scenarios(args.scenarios, out_dir)
+        scenarios = load_scenarios(args.scenarios, out_dir, getattr(args, "dataset", None))
     except ScenarioError as exc:
         print(f"qitxl batch: {exc}", file=sys.stderr)
         return 2

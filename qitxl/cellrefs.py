@@ -33,7 +33,7 @@ _TOKEN = re.compile(
 _CELL = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)")
 _ADDR = re.compile(r"^([A-Z]{1,3})(\d+)$")
 #: Prefixes Excel may store in front of a user-defined function's name.
-_UDF_PREFIX = re.compile(r"^(?:_xludf\.|_xll\.|_xlfn\.)", re.I)
+_UDF_PREFIX = re.compile(r"^(?:_xludf\.|_xll\.|_xlfn\.|_xlws\.|_xldudf_)+", re.I)
 
 
 class FormulaSyntaxError(ValueError):

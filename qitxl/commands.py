@@ -15,7 +15,28 @@ from .names import UnknownProvince, resolver
 
 
 def _add_dataset(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dataset", metavar="DIR", help="a dataset folder to use instead of the bundled one")
+    p.add_argument("--dataset", metavar="PATH", help="dataset folder or .xlsx workbook instead of the bundled one")
+
+
+add_dataset_argument = _add_dataset
+
+
+def apply_dataset(args: argparse.Namespace, prog: str) -> bool:
+    """For commands that evaluate QIT_ formulas: make the functions use ``--dataset`` if given.
+
+    False (after printing every problem) if that dataset does not validate: the command then
+    writes nothing. Without ``--dataset`` the functions use QITXL_DATASET, else the bundled data.
+    """
+    if not getattr(args, "dataset", None):
+        return True
+    from .functions import use_dataset
+
+    try:
+        use_dataset(load_dataset(args.dataset))
+    except DatasetError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def load(args: argparse.Namespace) -> Dataset:
@@ -171,15 +192,22 @@ def run_resolve(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- validate
 
 def add_validate_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("folder", help="dataset folder (files it lacks are taken from the bundled dataset)")
+    p.add_argument("folder", metavar="DATASET",
+                   help="dataset folder or .xlsx workbook (tables it lacks are taken from the bundled dataset)")
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from .dataset import REQUIRED, build, read_raw
+
     try:
-        ds = load_dataset(args.folder)
+        raw = read_raw(args.folder)
+        ds = build(raw)
     except DatasetError as exc:
         print(exc)
         return 1
     print(f"ok: {len(ds.provinces)} provinces, {len(ds.assessed)} assessed, "
           f"{len(ds.observations)} values, {len(ds.sources)} sources")
+    taken = [n for n in (*REQUIRED, "methodology.toml") if n not in raw.own and n != "coding.csv"]
+    if taken:
+        print(f"taken from the bundled dataset: {', '.join(taken)}")
     return 0

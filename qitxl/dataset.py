@@ -1,4 +1,4 @@
-"""Load and validate a qitxl dataset (the bundled one or a user's folder) into one immutable object.
+"""Load and validate a qitxl dataset (the bundled one, a user's folder or workbook) into one immutable object.
 
 A dataset is a folder of four tables and one methodology file:
 
@@ -12,6 +12,11 @@ A dataset is a folder of four tables and one methodology file:
 
 A user's folder may hold any subset: missing files are taken from the bundled dataset. Every
 problem found is reported together, as file, row, column and what is wrong.
+
+A dataset can also be one Excel workbook with the same tables as sheets (``qitxl dataset export``
+writes one; ``qitxl.dataset_xlsx`` reads it). Both kinds are read into a ``RawDataset`` (the tables
+as text, with the row number of every row in its file or sheet) and validated by the same code,
+so a workbook's problems name the sheet, row and column.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 import csv
 import math
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -37,6 +42,16 @@ REGIONS = ("East", "Central", "West", "Northeast", "")
 TYPES = ("Province", "Municipality", "Autonomous region", "Special administrative region")
 MAX_TABLE_BYTES = 20_000_000
 QIT_PREFIX = "qit_"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+#: The columns each table must have (others are allowed and kept).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "provinces.csv": ("iso_code", "iso_code_legacy", "gb_code", "name_en", "name_zh", "name_zh_short",
+                      "pinyin_tone", "type", "region"),
+    "indicators.csv": ("iso_code", "indicator", "value", "year", "unit", "source_id", "confidence"),
+    "sources.csv": ("source_id", "title", "publisher", "date", "url", "kind", "confidence"),
+    "reported_tiers.csv": ("iso_code", "reported_tier", "reported_label", "source_id"),
+    "coding.csv": ("iso_code", "indicator", "coder_a", "coder_b", "final", "resolution"),
+}
 
 
 @dataclass(frozen=True)
@@ -288,37 +303,79 @@ class Dataset:
 # --------------------------------------------------------------------------- reading
 
 
+@dataclass
+class Table:
+    """One table as text: its header, its rows, and the row number of each in its file or sheet."""
+
+    name: str
+    header: tuple[str, ...] = ()
+    rows: list[dict[str, str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+    def numbered(self) -> Iterable[tuple[int, dict[str, str]]]:
+        return zip(self.lines, self.rows, strict=True)
+
+
+@dataclass
+class RawDataset:
+    """A dataset as read, before validation: methodology, tables, and where each came from.
+
+    ``own`` names the tables (and ``methodology.toml``) the user's source supplied; the rest came
+    from the bundled dataset. ``locate`` rewrites a problem found in one of them so that it names
+    the place the user can fix (a sheet and cell of a workbook); folders leave problems as they are.
+    """
+
+    meta: dict | None
+    tables: dict[str, Table]
+    origin: str = "bundled"
+    own: frozenset[str] = frozenset()
+    problems: list[Problem] = field(default_factory=list)
+    locate: Callable[[Problem], Problem] = lambda p: p
+
+
 def _bundled_dir() -> Path:
     return Path(str(resources.files("qitxl") / "data"))
 
 
-def _read_csv(path: Path, name: str, required: tuple[str, ...], problems: list[Problem]) -> list[dict[str, str]]:
+def _read_csv(path: Path, name: str, required: tuple[str, ...], problems: list[Problem]) -> Table:
+    table = Table(name)
     try:
         size = path.stat().st_size
         if size > MAX_TABLE_BYTES:
             problems.append(Problem(name, None, None, f"file is {size} bytes; the limit is {MAX_TABLE_BYTES}"))
-            return []
+            return table
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             header = reader.fieldnames or []
             missing = [c for c in required if c not in header]
             if missing:
                 problems.append(Problem(name, 1, ", ".join(missing), "missing column(s)"))
-                return []
-            rows = []
-            for row in reader:
+                return table
+            table.header = tuple(header)
+            for n, row in enumerate(reader, start=2):
                 if None in row:
                     problems.append(Problem(name, reader.line_num, None, "more fields than the header has"))
                     continue
-                rows.append({k: (v or "").strip() for k, v in row.items()})
-            return rows
+                table.rows.append({k: (v or "").strip() for k, v in row.items()})
+                table.lines.append(n)
+            return table
     except UnicodeDecodeError as exc:
         problems.append(Problem(name, None, None, f"not UTF-8 text ({exc.reason})"))
     except csv.Error as exc:
         problems.append(Problem(name, None, None, f"not a readable CSV file ({exc})"))
     except OSError as exc:
         problems.append(Problem(name, None, None, f"cannot be read ({exc.strerror})"))
-    return []
+    return Table(name)
+
+
+def bundled_table(name: str, problems: list[Problem]) -> Table:
+    """One table of the bundled dataset (for a user's source that lacks it)."""
+    return _read_csv(_bundled_dir() / name, name, REQUIRED[name], problems)
+
+
+def bundled_methodology(problems: list[Problem]) -> dict | None:
+    """The bundled methodology.toml as a dict."""
+    return _load_methodology(_bundled_dir() / "methodology.toml", problems)
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -468,39 +525,80 @@ def _parse_methodology(meta: dict, problems: list[Problem]):
     return (version, date, title_en, title_zh), method, tuple(pillars), tuple(indicators), tuple(tiers)
 
 
-def load_dataset(folder: str | Path | None = None) -> Dataset:
-    """Load and validate a dataset folder; files it lacks come from the bundled dataset.
+def load_dataset(source: str | Path | None = None) -> Dataset:
+    """Load and validate a dataset: a folder (files it lacks come from the bundled dataset), an
+    Excel workbook with the same tables as sheets, or None for the bundled dataset.
 
-    Raises DatasetError listing every problem found (file, row, column, what is wrong).
+    Raises DatasetError listing every problem found (file or sheet, row, column, what is wrong).
     """
-    bundled = _bundled_dir()
-    user = Path(folder) if folder is not None else None
+    return build(read_raw(source))
+
+
+def fingerprint(source: str | Path) -> tuple:
+    """What changes when the dataset at ``source`` changes: modification time and size of the
+    workbook, or of each table in the folder. For caches that must notice an edited dataset."""
+    p = Path(source)
+    try:
+        if p.is_dir():
+            return tuple((c.name, c.stat().st_mtime_ns, c.stat().st_size) for c in sorted(p.iterdir())
+                         if c.name in REQUIRED or c.name == "methodology.toml")
+        st = p.stat()
+        return (st.st_mtime_ns, st.st_size)
+    except OSError:
+        return ()
+
+
+def read_raw(source: str | Path | None = None) -> RawDataset:
+    """The tables of a dataset folder or workbook as text, not yet validated."""
+    if source is not None and Path(source).suffix.lower() in WORKBOOK_SUFFIXES:
+        from .dataset_xlsx import read_workbook
+
+        return read_workbook(Path(source))
+    return _read_folder(Path(source) if source is not None else None)
+
+
+def _read_folder(user: Path | None) -> RawDataset:
+    bundled_dir = _bundled_dir()
     problems: list[Problem] = []
     if user is not None and not user.is_dir():
-        raise DatasetError([Problem(str(user), None, None, "not a folder")])
+        what = "not a folder or an .xlsx/.xlsm workbook" + ("" if user.exists() else " (no such path)")
+        if user.suffix.lower() in (".xls", ".ods", ".numbers"):
+            what += f"; save the {user.suffix} file as an Excel workbook (.xlsx) first"
+        raise DatasetError([Problem(str(user), None, None, what)])
 
     def pick(name: str) -> Path:
         if user is not None and (user / name).is_file():
             return user / name
-        return bundled / name
+        return bundled_dir / name
 
+    own = frozenset(n for n in (*REQUIRED, "methodology.toml") if user is None or (user / n).is_file())
     meta = _load_methodology(pick("methodology.toml"), problems)
-    if meta is None:
-        raise DatasetError(problems)
-    head, method, pillars, indicators, tiers = _parse_methodology(meta, problems)
+    tables = {name: _read_csv(pick(name), name, cols, problems) for name, cols in REQUIRED.items()
+              if name != "coding.csv" or pick(name).is_file()}
+    return RawDataset(meta, tables, "bundled" if user is None else str(user), own, problems)
 
-    prov_rows = _read_csv(pick("provinces.csv"), "provinces.csv",
-                          ("iso_code", "iso_code_legacy", "gb_code", "name_en", "name_zh", "name_zh_short",
-                           "pinyin_tone", "type", "region"), problems)
-    ind_rows = _read_csv(pick("indicators.csv"), "indicators.csv",
-                         ("iso_code", "indicator", "value", "year", "unit", "source_id", "confidence"), problems)
-    src_rows = _read_csv(pick("sources.csv"), "sources.csv",
-                         ("source_id", "title", "publisher", "date", "url", "kind", "confidence"), problems)
-    tier_rows = _read_csv(pick("reported_tiers.csv"), "reported_tiers.csv",
-                          ("iso_code", "reported_tier", "reported_label", "source_id"), problems)
+
+def build(raw: RawDataset) -> Dataset:
+    """Validate a raw dataset into a Dataset; DatasetError lists every problem found."""
+    try:
+        return _build(raw)
+    except DatasetError as exc:
+        raise DatasetError([raw.locate(p) for p in exc.problems]) from None
+
+
+def _build(raw: RawDataset) -> Dataset:
+    problems = list(raw.problems)
+    if raw.meta is None:
+        raise DatasetError(problems)
+    head, method, pillars, indicators, tiers = _parse_methodology(raw.meta, problems)
+    empty = Table("")
+    prov_rows = raw.tables.get("provinces.csv", empty)
+    ind_rows = raw.tables.get("indicators.csv", empty)
+    src_rows = raw.tables.get("sources.csv", empty)
+    tier_rows = raw.tables.get("reported_tiers.csv", empty)
 
     sources: dict[str, Source] = {}
-    for n, r in enumerate(src_rows, start=2):
+    for n, r in src_rows.numbered():
         sid = r["source_id"]
         if not sid:
             problems.append(Problem("sources.csv", n, "source_id", "empty"))
@@ -522,7 +620,7 @@ def load_dataset(folder: str | Path | None = None) -> Dataset:
 
     # provinces
     prov_raw: dict[str, dict[str, str]] = {}
-    for n, r in enumerate(prov_rows, start=2):
+    for n, r in prov_rows.numbered():
         iso = r["iso_code"]
         if not (len(iso) == 5 and iso.startswith("CN-") and iso[3:].isalpha() and iso[3:].isupper()):
             problems.append(Problem("provinces.csv", n, "iso_code", f"{iso!r} is not an ISO 3166-2:CN code like CN-AH"))
@@ -548,7 +646,7 @@ def load_dataset(folder: str | Path | None = None) -> Dataset:
 
     # reported tiers
     reported: dict[str, tuple[int, str, str]] = {}
-    for n, r in enumerate(tier_rows, start=2):
+    for n, r in tier_rows.numbered():
         if r["iso_code"] not in prov_raw:
             problems.append(Problem("reported_tiers.csv", n, "iso_code", f"unknown province {r['iso_code']!r}"))
             continue
@@ -562,7 +660,7 @@ def load_dataset(folder: str | Path | None = None) -> Dataset:
     known = {i.id: i for i in indicators}
     observations: list[Observation] = []
     keys: set[tuple[str, str, int]] = set()
-    for n, r in enumerate(ind_rows, start=2):
+    for n, r in ind_rows.numbered():
         iso, iid = r["iso_code"], r["indicator"]
         bad = False
         if iso not in prov_raw:
@@ -617,8 +715,8 @@ def load_dataset(folder: str | Path | None = None) -> Dataset:
             reported_tier=tier[0] if tier else None, reported_label=tier[1] if tier else None,
             reported_label_zh=(tier[2] or tier[1]) if tier else None,
         ))
-    coding = _read_coding(pick("coding.csv"), user is None or (user / "coding.csv").is_file(),
-                          set(prov_raw), known, observations, problems)
+    coding = _check_coding(raw.tables.get("coding.csv"), "coding.csv" in raw.own,
+                           set(prov_raw), known, observations, problems)
     if not has_evidence and not problems:
         problems.append(Problem("indicators.csv", None, "indicator",
                                 "no province has coded QIT evidence (qit_* rows), so none can be ranked"))
@@ -629,28 +727,27 @@ def load_dataset(folder: str | Path | None = None) -> Dataset:
         version=version, date=date, title_en=title_en, title_zh=title_zh,
         provinces=tuple(provinces), pillars=pillars, indicators=indicators, tiers=tiers,
         method=method, observations=tuple(observations), sources=MappingProxyType(sources),
-        origin="bundled" if user is None else str(user), coding=coding,
+        origin=raw.origin, coding=coding,
     )
 
 
-def _read_coding(path: Path, applies: bool, provinces: set[str], known: Mapping[str, Indicator],
-                 observations: list[Observation], problems: list[Problem]) -> tuple[CodedCell, ...]:
+def _check_coding(table: Table | None, applies: bool, provinces: set[str], known: Mapping[str, Indicator],
+                  observations: list[Observation], problems: list[Problem]) -> tuple[CodedCell, ...]:
     """The double-coding record, checked against the ratings the dataset ships.
 
     A shipped rating that differs from the record's final one is no error: a user may revise a
     rating after the coding; the evidence report lists such cells as edited.
 
-    ``applies`` is false when a user's folder replaces the ratings but not the record: the
+    ``applies`` is false when a user's source replaces the ratings but not the record: the
     bundled record describes the bundled ratings, so it is not carried over.
     """
-    if not applies or not path.is_file():
+    if not applies or table is None:
         return ()
     f = "coding.csv"
-    rows = _read_csv(path, f, ("iso_code", "indicator", "coder_a", "coder_b", "final", "resolution"), problems)
     shipped = {(o.iso_code, o.indicator): o.value for o in observations if o.indicator.startswith(QIT_PREFIX)}
     cells: list[CodedCell] = []
     seen: set[tuple[str, str]] = set()
-    for n, r in enumerate(rows, start=2):
+    for n, r in table.numbered():
         key = (r["iso_code"], r["indicator"])
         if key[0] not in provinces:
             problems.append(Problem(f, n, "iso_code", f"unknown province {key[0]!r}"))

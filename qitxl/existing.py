@@ -11,7 +11,9 @@ Excel rebuilds it).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import gc
 import re
 import sys
 from collections import defaultdict
@@ -23,6 +25,8 @@ from typing import Any
 from . import cellrefs
 from .atomic import OutputRefused, check_output
 from .cellrefs import FormulaSyntaxError, address, range_text
+from .commands import add_dataset_argument, apply_dataset
+from .dependents import find_dependents, full_calc_on_load
 from .engine import Evaluator, Unsupported
 from .errors import XlError
 from .sheetxml import (
@@ -75,6 +79,10 @@ class QitCell:
     problem: str | None = None    # why it could not be evaluated
     state: str = "pending"        # pending, running, done
     spill: tuple[int, int, int, int] | None = None
+    legacy: bool = True           # saved without dynamic arrays (no t="array"): implicit intersection
+    dependent: bool = False       # not a QIT_ cell: recomputed because it depends on one
+    cse: bool = False             # a one-cell Ctrl+Shift+Enter array formula: shows its top-left value
+    refused: str | None = None    # refused before evaluation (kept when everything is evaluated again)
 
     @property
     def addr(self) -> str:
@@ -84,6 +92,7 @@ class QitCell:
 @dataclass
 class Report:
     evaluated: int = 0
+    recalculated: int = 0  # formulas without QIT_ calls recomputed because they depend on QIT_ cells
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     problems: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -91,6 +100,8 @@ class Report:
     def print(self, out: Any = None) -> None:
         out = out or sys.stdout
         print(f"cells evaluated: {self.evaluated}", file=out)
+        if self.recalculated:
+            print(f"dependent cells recalculated: {self.recalculated}", file=out)
         for code, where in sorted(self.errors.items()):
             shown = ", ".join(where[:20]) + (f" and {len(where) - 20} more" if len(where) > 20 else "")
             print(f"  {code} in {len(where)} cell(s): {shown}", file=out)
@@ -103,7 +114,11 @@ class Report:
 
 
 class Book:
-    """A workbook package opened for evaluation: sheets parsed on demand, values read from XML."""
+    """A workbook package opened for evaluation: sheets parsed on demand, values read from XML.
+
+    ``qit`` holds the cells being recomputed (QIT_ cells, then their dependents); reading one of
+    them, or a cell of its old spill range, evaluates it first, so cells are computed in
+    dependency order whatever their place in the file."""
 
     def __init__(self, pkg: Package, limits: Limits = DEFAULT_LIMITS):
         self.pkg = pkg
@@ -112,9 +127,11 @@ class Book:
         self.by_name = {s.name.upper(): s for s in self.info.sheets}
         self._sheets: dict[str, SheetXml] = {}
         self.qit: dict[tuple[str, int, int], QitCell] = {}
+        self.spill_owner: dict[tuple[str, int, int], QitCell] = {}
         self.overrides: dict[tuple[str, int, int], Any] = {}
         self.current: list[str] = []
-        self.evaluator = Evaluator(self.read, self.name_target, self.max_row)
+        self.evaluator = Evaluator(self.read, self.name_target, self.max_row, self.spill_range,
+                                   self.info.date1904)
 
     # -- sheets and values
 
@@ -136,9 +153,14 @@ class Book:
 
     def value(self, sheet: str, row: int, col: int) -> Any:
         key = (sheet, row, col)
-        qc = self.qit.get(key)
-        if qc is not None and qc.state != "done":
-            self.evaluate(qc)
+        qc = self.qit.get(key) or self.spill_owner.get(key)
+        if qc is not None:
+            if qc.state != "done":
+                self.evaluate(qc)
+            if qc.problem is not None:
+                raise Unsupported(f"depends on {qc.addr}, which was not evaluated ({qc.problem})")
+            if key not in self.overrides:
+                return None  # a cell the formula's old spill covered and its new result does not
         if key in self.overrides:
             return self.overrides[key]
         c = self.sheet(sheet).cells.get((row, col))
@@ -151,6 +173,22 @@ class Book:
         if r1 == r2 and c1 == c2:
             return self.value(name, r1, c1)
         return [[self.value(name, r, c) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+
+    def spill_range(self, sheet: str | None, row: int, col: int) -> tuple[int, int, int, int] | None:
+        """The range the dynamic-array formula at (row, col) spills into (``F2#``), or None."""
+        name = self.sheet(sheet).name if sheet else self.current[-1]
+        qc = self.qit.get((name, row, col))
+        if qc is not None:
+            if qc.state != "done":
+                self.evaluate(qc)
+            if qc.problem is not None:
+                raise Unsupported(f"depends on {qc.addr}, which was not evaluated ({qc.problem})")
+            h, w = _shape(qc.value)
+            return (row, col, row + h - 1, col + w - 1)
+        cell = self.sheet(name).cells.get((row, col))
+        if cell is None or cell.attr("cm") is None:
+            return None
+        return _old_spill(self.sheet(name), row, col)
 
     def name_target(self, name: str) -> Any:
         """A defined name's target (sheet, r1, c1, r2, c2) or constant value; None if undefined."""
@@ -174,6 +212,16 @@ class Book:
         if len(toks) == 1 and toks[0].kind == "num":
             return float(toks[0].text)
         raise Unsupported(f"defined name {chosen.name} is not a plain reference or constant ({chosen.text})")
+
+    def evaluate_formula(self, text: str, row: int, col: int, tokens: list[cellrefs.Token] | None = None,
+                         attrs: dict[str, str] | None = None, spill_legacy: bool = False) -> Any:
+        """The value of any formula text at (row, col) of the current sheet (Unsupported if refused).
+        ``attrs``: the cell's ``<f>`` attributes (``t="array"`` means no implicit intersection)."""
+        if tokens is None:
+            tokens = cellrefs.tokenize(text)
+        legacy = (attrs or {}).get("t") != "array"
+        return self.evaluator.evaluate(text, row, col, tokens, cellrefs.relative_key(tokens, row, col),
+                                       legacy=legacy, spill_legacy=spill_legacy)
 
     # -- finding and evaluating QIT cells
 
@@ -217,9 +265,20 @@ class Book:
                 if not cellrefs.qit_calls(tokens):
                     continue
                 qc = QitCell(info.name, r, c, text, tokens, cellrefs.relative_key(tokens, r, c))
-                self.qit[(info.name, r, c)] = qc
+                qc.legacy = fa.get("t") != "array"
+                self.add_pending(qc)
                 found.append(qc)
         return found
+
+    def add_pending(self, qc: QitCell) -> None:
+        """Register a cell to recompute (reading it, or its old spill range, evaluates it first)."""
+        self.qit[(qc.sheet, qc.row, qc.col)] = qc
+        old = _old_spill(self.sheet(qc.sheet), qc.row, qc.col)
+        if old:
+            for r in range(old[0], old[2] + 1):
+                for c in range(old[1], old[3] + 1):
+                    if (r, c) != (qc.row, qc.col):
+                        self.spill_owner[(qc.sheet, r, c)] = qc
 
     def evaluate(self, qc: QitCell) -> None:
         if qc.state == "done":
@@ -229,7 +288,8 @@ class Book:
         qc.state = "running"
         self.current.append(qc.sheet)
         try:
-            qc.value = self.evaluator.evaluate(qc.formula, qc.row, qc.col, qc.tokens, qc.key)
+            qc.value = self.evaluator.evaluate(qc.formula, qc.row, qc.col, qc.tokens, qc.key, legacy=qc.legacy,
+                                               spill_legacy=not qc.dependent)
         except Unsupported as exc:
             qc.problem = str(exc)
         except RecursionError:
@@ -238,15 +298,49 @@ class Book:
             self.current.pop()
             qc.state = "done"
         if qc.problem is None:
-            v = qc.value
-            if isinstance(v, list) and len(v) == 1 and len(v[0]) == 1:
-                qc.value = v = v[0][0]
-            if isinstance(v, list):
-                for i, row in enumerate(v):
-                    for j, x in enumerate(row):
-                        self.overrides[(qc.sheet, qc.row + i, qc.col + j)] = x
+            self._settle(qc)
+
+    def _settle(self, qc: QitCell) -> None:
+        """Record a computed value (a blocked spill becomes #SPILL!, as Excel shows it)."""
+        v = qc.value
+        if isinstance(v, list) and (qc.cse or len(v) == 1 and len(v[0]) == 1):
+            qc.value = v = v[0][0]
+        if isinstance(v, list):
+            blocked = _spill_blocker(self, qc)
+            if blocked:
+                qc.value = v = XlError("#SPILL!", f"spill range is blocked by {blocked}")
+        if isinstance(v, list):
+            for i, row in enumerate(v):
+                for j, x in enumerate(row):
+                    self.overrides[(qc.sheet, qc.row + i, qc.col + j)] = x
+        else:
+            self.overrides[(qc.sheet, qc.row, qc.col)] = v
+
+
+def formula_cells(book: Book, sheet: str) -> Iterator[tuple[int, int, str, dict[str, str]]]:
+    """Every formula cell of a sheet as (row, col, explicit text, <f> attributes), shared formulas
+    expanded; followers whose master is missing or cannot be moved are skipped."""
+    sh = book.sheet(sheet)
+    masters: dict[str, tuple[int, int, str]] = {}
+    for (r, c), cell in sorted(sh.cells.items()):
+        fa = cell.f_attrs
+        if fa is None:
+            continue
+        text = cell.f_text
+        if fa.get("t") == "shared":
+            si = fa.get("si", "")
+            if text is not None and text != "":
+                masters[si] = (r, c, text)
             else:
-                self.overrides[(qc.sheet, qc.row, qc.col)] = v
+                m = masters.get(si)
+                if m is None:
+                    continue
+                try:
+                    text = cellrefs.shift_formula(m[2], r - m[0], c - m[1])
+                except (ValueError, FormulaSyntaxError):
+                    continue
+        if text:
+            yield r, c, text, fa
 
 
 # ----------------------------------------------------------------------------- writing
@@ -352,6 +446,23 @@ def _cells(v: Any) -> Iterator[tuple[int, int, Any]]:
         yield 0, 0, v
 
 
+def _spill_blocker(book: Book, qc: QitCell) -> str | None:
+    """The first cell that keeps ``qc``'s array result from spilling, or None."""
+    h, w = _shape(qc.value)
+    if qc.row + h - 1 > cellrefs.MAX_ROW or qc.col + w - 1 > cellrefs.MAX_COL:
+        return "the sheet's edge"
+    sh = book.sheet(qc.sheet)
+    for i in range(h):
+        for j in range(w):
+            if (i, j) == (0, 0):
+                continue
+            key = (qc.sheet, qc.row + i, qc.col + j)
+            other = sh.cells.get((qc.row + i, qc.col + j))
+            if key in book.qit or (other is not None and not other.is_empty and book.spill_owner.get(key) is not qc):
+                return address(qc.row + i, qc.col + j)
+    return None
+
+
 def _old_spill(sh: SheetXml, row: int, col: int) -> tuple[int, int, int, int] | None:
     c = sh.cells.get((row, col))
     if c and c.f_attrs and c.f_attrs.get("t") == "array" and c.f_attrs.get("ref"):
@@ -416,7 +527,7 @@ def write_results(book: Book, cells: list[QitCell], values: bool, report: Report
                     qc.spill = (qc.row, qc.col, r2, c2)
                     w.claimed.update((qc.row + i, qc.col + j) for i, j, _ in _cells(qc.value))
             fa = cell.f_attrs or {}
-            if fa.get("t") == "shared" and cell.f_text is not None and (values or qc.spill):
+            if fa.get("t") == "shared" and cell.f_text is not None and ((values and not qc.dependent) or qc.spill):
                 broken_si.add(fa.get("si", ""))
         for qc in group:
             cell = sh.cells[(qc.row, qc.col)]
@@ -431,9 +542,13 @@ def write_results(book: Book, cells: list[QitCell], values: bool, report: Report
                     w.edits[(qc.row, qc.col)] = build_cell(p, address(qc.row, qc.col), cell.attrs, t,
                                                            inner + (v_xml.group(0) if v_xml else ""))
                     w.formula_kind_changed = True
-                report.problems.append((qc.addr, qc.problem))
+                report.problems.append((qc.addr, ("depends on a QIT_ cell but was not recalculated: " if qc.dependent
+                                                   else "") + qc.problem))
                 continue
-            report.evaluated += 1
+            if qc.dependent:
+                report.recalculated += 1
+            else:
+                report.evaluated += 1
             for _, _, x in _cells(qc.value):
                 if isinstance(x, XlError):
                     report.errors[x.code].append(qc.addr)
@@ -442,7 +557,7 @@ def write_results(book: Book, cells: list[QitCell], values: bool, report: Report
             old = _old_spill(sh, qc.row, qc.col)
             attrs = w.keep_attrs(qc.row, qc.col)
             cm = cell.attr("cm")
-            if values:
+            if values and not qc.dependent:
                 w.formula_removed = True
                 for i, j, x in _cells(qc.value):
                     r, c = qc.row + i, qc.col + j
@@ -505,22 +620,86 @@ def _check_paths(src: Path, out: Path, force: bool) -> None:
 
 
 def evaluate_workbook(src: Path, out: Path, values: bool = False, limits: Limits = DEFAULT_LIMITS, *,
-                      force: bool = False) -> Report:
-    """Evaluate every QIT_ formula of ``src`` and write the result to ``out`` (see module docs);
-    an existing ``out`` is replaced only with ``force``."""
+                      full_calc: bool = False, force: bool = False) -> Report:
+    """Evaluate every QIT_ formula of ``src`` and every formula that depends on one, and write the
+    result to ``out`` (see module docs); ``full_calc`` also sets fullCalcOnLoad in workbook.xml; an
+    existing ``out`` is replaced only with ``force``."""
     src, out = Path(src), Path(out)
     _check_paths(src, out, force)
     pkg = read_package(src, limits)
-    book = Book(pkg, limits)
-    cells = book.find_qit_cells()
-    for qc in cells:
-        book.evaluate(qc)
-    report = Report()
-    replace, drop, add = write_results(book, cells, values, report)
+    with _no_gc_pauses():
+        book = Book(pkg, limits)
+        cells = book.find_qit_cells()
+        everything = evaluate_all(book, cells)
+        report = Report()
+        replace, drop, add = write_results(book, everything, values, report)
+    if full_calc:
+        wb = pkg.text(book.info.part) or ""
+        replace[book.info.part] = full_calc_on_load(wb).encode("utf-8")
+        report.notes.append("note: fullCalcOnLoad set: Excel recalculates every formula when it opens the file")
+    elif any(qc.dependent and qc.problem for qc in everything):
+        report.notes.append("note: some dependent formulas keep stale values; --full-calc-on-load makes Excel "
+                            "recalculate them when it opens the file")
     write_package(pkg, out, replace, drop, add, force=force)
     if drop:
         report.notes.append("note: the calculation chain was removed (formulas changed); Excel rebuilds it")
     return report
+
+
+@contextlib.contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects: with a large sheet
+    in memory, its repeated full scans cost more than the evaluation (nothing here makes cycles
+    that must be freed early)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.collect(0)  # cheap: leaves the older generations to the collector's own schedule
+            gc.enable()
+
+
+def evaluate_all(book: Book, cells: list[QitCell]) -> list[QitCell]:
+    """Evaluate the QIT_ cells and every formula that depends on them; returns them all."""
+    deps = _add_dependents(book, cells, [])
+    everything = cells + deps
+    for qc in everything:
+        book.evaluate(qc)
+    # A result that spills further than before changes cells nobody knew were changing: find
+    # their readers too, and evaluate everything again with the final shapes (memoised, cheap).
+    more = _add_dependents(book, everything, everything)
+    if more or any(_spills_further(book, qc) for qc in everything):
+        everything += more
+        book.overrides.clear()
+        for qc in everything:
+            qc.state, qc.problem, qc.value = ("done" if qc.refused else "pending"), qc.refused, None
+        for qc in everything:
+            book.evaluate(qc)
+    return everything
+
+
+def _add_dependents(book: Book, pending: list[QitCell], known: list[QitCell]) -> list[QitCell]:
+    seen = {(q.sheet, q.row, q.col) for q in known}
+    found = [qc for qc in find_dependents(book, pending) if (qc.sheet, qc.row, qc.col) not in seen]
+    for qc in found:
+        book.add_pending(qc)
+        cell = book.sheet(qc.sheet).cells[(qc.row, qc.col)]
+        old = _old_spill(book.sheet(qc.sheet), qc.row, qc.col)
+        if old and old[:2] != old[2:] and cell.attr("cm") is None:
+            qc.refused = "a legacy multi-cell array formula (Ctrl+Shift+Enter) is not recalculated"
+            qc.state, qc.problem = "done", qc.refused
+        qc.cse = not qc.legacy and cell.attr("cm") is None
+    return found
+
+
+def _spills_further(book: Book, qc: QitCell) -> bool:
+    if qc.problem is not None or not isinstance(qc.value, list):
+        return False
+    h, w = _shape(qc.value)
+    old = _old_spill(book.sheet(qc.sheet), qc.row, qc.col) or (qc.row, qc.col, qc.row, qc.col)
+    return qc.row + h - 1 > old[2] or qc.col + w - 1 > old[3]
 
 
 def add_eval_arguments(p: argparse.ArgumentParser) -> None:
@@ -530,13 +709,19 @@ def add_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     p.add_argument("--max-cells", type=int, default=DEFAULT_LIMITS.max_cells_per_sheet, metavar="N",
                    help=f"refuse sheets with more than N cells (default {DEFAULT_LIMITS.max_cells_per_sheet})")
+    p.add_argument("--full-calc-on-load", action="store_true",
+                   help="set fullCalcOnLoad in workbook.xml so Excel recalculates every formula on open "
+                        "(default: off; eval recalculates the formulas that depend on QIT_ cells itself)")
+    add_dataset_argument(p)
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    if not apply_dataset(args, "qitxl eval"):
+        return 2
     try:
         limits = dataclasses.replace(DEFAULT_LIMITS, max_cells_per_sheet=args.max_cells)
         report = evaluate_workbook(Path(args.input), Path(args.output), values=args.values, limits=limits,
-                                   force=args.force)
+                                   full_calc=args.full_calc_on_load, force=args.force)
     except (InputError, OutputRefused) as exc:
         print(f"qitxl eval: {exc}", file=sys.stderr)
         return 2
@@ -672,9 +857,12 @@ def add_annotate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--header-row", type=int, default=1, help="row of the headers (default 1); names start below")
     p.add_argument("--at", metavar="COL", help="first column to write (default: first empty one to the right)")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    add_dataset_argument(p)
 
 
 def run_annotate(args: argparse.Namespace) -> int:
+    if not apply_dataset(args, "qitxl annotate"):
+        return 2
     add = [a.strip().lower() for a in args.add.split(",") if a.strip()]
     try:
         report = annotate_workbook(Path(args.input), Path(args.output), args.sheet, args.column, add,

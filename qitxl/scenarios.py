@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .dataset import Dataset, DatasetError, bundled, load_dataset
+from .dataset import Dataset, DatasetError, bundled, fingerprint, load_dataset
 from .model import compute, resolve_weights
 from .names import UnknownProvince, resolver
 
@@ -87,7 +87,7 @@ class Scenario:
     weights: tuple[tuple[str, float], ...] | None = None  # None: the dataset's own weighting
     weights_label: str = "default"               # preset name or "custom", for the plan
     provinces: tuple[str, ...] | None = None      # ISO codes for the Rankings sheet; None: all
-    dataset: str | None = None                    # absolute dataset folder; None: bundled
+    dataset: str | None = None                    # absolute dataset folder or workbook; None: bundled
     index: int = 0                                # position in the scenarios file (1-based)
 
     @property
@@ -134,12 +134,12 @@ def _as_list(value: object) -> list:
 
 
 @cache
-def _load_dataset_cached(folder: str) -> Dataset:
+def _load_dataset_cached(folder: str, stamp: tuple) -> Dataset:
     return load_dataset(folder)
 
 
 def _dataset(folder: str | None) -> Dataset:
-    return bundled() if folder is None else _load_dataset_cached(folder)
+    return bundled() if folder is None else _load_dataset_cached(folder, fingerprint(folder))
 
 
 def parse_toml(path: Path) -> tuple[dict | None, list[Issue]]:
@@ -158,8 +158,11 @@ def parse_toml(path: Path) -> tuple[dict | None, list[Issue]]:
         return None, [Issue(where, None, f"cannot be read ({exc.strerror or exc})")]
 
 
-def load_scenarios(path: str | Path, out_dir: str | Path) -> list[Scenario]:
+def load_scenarios(path: str | Path, out_dir: str | Path, dataset: str | Path | None = None) -> list[Scenario]:
     """Read ``path`` and return one Scenario per ``[[workbook]]``, writing into ``out_dir``.
+
+    ``dataset`` (a folder or workbook, relative to the current directory) is used by the workbooks
+    for which neither their own table nor ``[defaults]`` names one (``qitxl batch --dataset``).
 
     Raises ScenarioError listing every fault found; nothing is returned (or written) unless the
     whole file is valid.
@@ -168,13 +171,15 @@ def load_scenarios(path: str | Path, out_dir: str | Path) -> list[Scenario]:
     doc, problems = parse_toml(path)
     if doc is None:
         raise ScenarioError(path, problems)
-    scenarios = validate(doc, base=path.resolve().parent, out_dir=Path(out_dir).resolve(), problems=problems)
+    scenarios = validate(doc, base=path.resolve().parent, out_dir=Path(out_dir).resolve(), problems=problems,
+                         dataset=str(Path(dataset).resolve()) if dataset else None)
     if problems:
         raise ScenarioError(path, problems)
     return scenarios
 
 
-def validate(doc: Mapping, *, base: Path, out_dir: Path, problems: list[Issue]) -> list[Scenario]:
+def validate(doc: Mapping, *, base: Path, out_dir: Path, problems: list[Issue],
+             dataset: str | None = None) -> list[Scenario]:
     """Check a parsed scenarios document; append every fault to ``problems``.
 
     ``base`` is the folder relative dataset paths are resolved against (the scenarios file's).
@@ -226,7 +231,7 @@ def validate(doc: Mapping, *, base: Path, out_dir: Path, problems: list[Issue]) 
                                           "(names are compared ignoring case)"))
                 else:
                     seen[folded] = where
-        spec = {k: v for k, v in defaults.items() if k in DEFAULT_KEYS} | {
+        spec = ({"dataset": dataset} if dataset else {}) | {k: v for k, v in defaults.items() if k in DEFAULT_KEYS} | {
             k: v for k, v in book.items() if k in WORKBOOK_KEYS}
         scenario = _scenario(n, where, spec, presets, base, out_dir, problems)
         if scenario is not None:
@@ -279,7 +284,7 @@ def _scenario(n: int, where: str, spec: Mapping, presets: Mapping[str, dict[str,
     if "dataset" in spec:
         raw = spec["dataset"]
         if not isinstance(raw, str) or not raw.strip():
-            bad("dataset", f"must be a folder path, not {raw!r}")
+            bad("dataset", f"must be a dataset folder or .xlsx workbook path, not {raw!r}")
         else:
             p = Path(raw).expanduser()
             folder = str((p if p.is_absolute() else base / p).resolve())

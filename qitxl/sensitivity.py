@@ -160,7 +160,7 @@ def run(dataset: Dataset | None = None, weights: Weights = None, *, draws: int =
 # ----------------------------------------------------------------------------- command
 
 def add_sensitivity_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dataset", metavar="DIR", help="a dataset folder to use instead of the bundled one")
+    p.add_argument("--dataset", metavar="PATH", help="dataset folder or .xlsx workbook instead of the bundled one")
     p.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10000)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     p.add_argument("--perturbation", type=float, default=0.25,

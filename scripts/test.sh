@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install what the tests need (LibreOffice, Gnumeric, CJK fonts and poppler through apt where missing; the
-# package with its test extras through pip), then run ruff and the whole test suite.
+# Install what the tests need (LibreOffice, Gnumeric, CJK fonts and poppler through apt where missing;
+# the package with all its extras and the test extras through pip), then run ruff and the whole test suite.
 # Usage: bash scripts/test.sh [pytest args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,6 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+python3 -m pip install -q --disable-pip-version-check -e '.[all,test]'
 python3 -m ruff check .
 python3 -m pytest "$@"

@@ -283,7 +283,7 @@ def test_info():
 
 def test_contract():
     assert set(F.EXCEL_FUNCTIONS) == {"QIT_TIER", "QIT_SCORE", "QIT_RANK", "QIT_PROFILE", "QIT_PROVINCES",
-                                      "QIT_INDICATOR", "QIT_SOURCE", "QIT_RESOLVE", "QIT_NAME", "QIT_INFO"}
+                                      "QIT_INDICATOR", "QIT_SOURCE", "QIT_RESOLVE", "QIT_NAME", "QIT_INFO", "QIT_WHY"}
     for name, fn in F.EXCEL_FUNCTIONS.items():
         assert fn is getattr(F, name.lower())
 

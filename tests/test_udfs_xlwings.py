@@ -3,7 +3,8 @@
 ``xlwings.udfs`` (the decorators, ``generate_vba_wrapper`` and ``call_udf``) and ``xlwings._xlwindows``
 (the Windows engine that converts values from COM) import once the pywin32 modules are stand-ins in
 ``sys.modules``. On Linux ``xw.func`` is a no-op, so ``xlwings.func/arg/ret`` are pointed at the
-Windows decorators while ``udfs/qit_udfs.py`` is imported fresh. Everything is restored afterwards.
+Windows decorators while ``qitxl/xlwings_udfs.py`` (and the add-in's entry ``udfs/qit_udfs.py``, which
+re-exports it) is imported fresh. Everything is restored afterwards.
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ WIN_MODULES = ("pythoncom", "pywintypes", "win32api", "win32con", "win32event", 
 MISSING = -2147352572  # what VBA hands over for an omitted Optional argument
 COM_ERRORS = {"#REF!": -2146826265, "#N/A": -2146826246, "#VALUE!": -2146826273}
 EXPECTED = {name.upper() for name in ("qit_tier", "qit_score", "qit_rank", "qit_profile", "qit_provinces",
-                                      "qit_indicator", "qit_source", "qit_resolve", "qit_name", "qit_info")}
+                                      "qit_indicator", "qit_source", "qit_resolve", "qit_name", "qit_info",
+                                      "qit_why")}
+UDF_MODULES = ("udfs.qit_udfs", "qitxl.xlwings_udfs")
 
 
 @pytest.fixture(scope="module")
 def win():
-    """xlwings.udfs, xlwings._xlwindows and udfs.qit_udfs as they are on Windows."""
+    """xlwings.udfs, xlwings._xlwindows and qitxl.xlwings_udfs as they are on Windows."""
     stubs = {name: mock.MagicMock(name=name) for name in WIN_MODULES}
     stubs["pywintypes"].TimeType = type("TimeType", (), {})  # used in isinstance()
     stubs["pythoncom"].__file__ = "pythoncom.dll"
@@ -40,15 +43,17 @@ def win():
     had_udfs = "xlwings.udfs" in sys.modules
     with mock.patch.dict(sys.modules, stubs), mock.patch.multiple(
             ctypes, create=True, oledll=mock.MagicMock(), windll=mock.MagicMock(), PyDLL=mock.MagicMock()):
-        sys.modules.pop("udfs.qit_udfs", None)
+        for name in UDF_MODULES:
+            sys.modules.pop(name, None)
         udfs = importlib.import_module("xlwings.udfs")
         xlwindows = importlib.import_module("xlwings._xlwindows")
         engine = xlwings.main.Engine(impl=xlwindows.engine)
         xlwings.engines.add(engine)
         xlwings.func, xlwings.arg, xlwings.ret = udfs.xlfunc, udfs.xlarg, udfs.xlret
         try:
-            module = importlib.import_module("udfs.qit_udfs")
-            yield SimpleNamespace(udfs=udfs, module=module)
+            entry = importlib.import_module("udfs.qit_udfs")
+            module = importlib.import_module("qitxl.xlwings_udfs")
+            yield SimpleNamespace(udfs=udfs, module=module, entry=entry)
         finally:
             for a, v in saved_attrs.items():
                 setattr(xlwings, a, v)
@@ -57,10 +62,11 @@ def win():
             for sub in ("udfs", "_xlwindows", "com_server"):
                 if hasattr(xlwings, sub):
                     delattr(xlwings, sub)
-            sys.modules.pop("udfs.qit_udfs", None)
+            for name in UDF_MODULES:
+                sys.modules.pop(name, None)
     # the patch restored sys.modules: no Windows-only module or Windows-decorated UDF module is left behind
     assert ("xlwings.udfs" in sys.modules) == had_udfs
-    assert "udfs.qit_udfs" not in sys.modules and "pythoncom" not in sys.modules
+    assert not any(name in sys.modules for name in UDF_MODULES) and "pythoncom" not in sys.modules
     assert "excel" not in xlwings.engines.engines_by_name
 
 
@@ -73,6 +79,7 @@ def test_every_function_is_registered_in_the_qit_category(win):
     funcs = registered(win.module)
     assert set(funcs) == EXPECTED
     assert set(funcs) == set(F.EXCEL_FUNCTIONS)
+    assert registered(win.entry) == funcs, "the add-in's entry udfs.qit_udfs must expose the same functions"
     for name, info in funcs.items():
         assert info["category"] == "QIT", name
         assert not info["sub"]
@@ -121,12 +128,13 @@ def test_vba_signatures_mark_optional_arguments(win):
     assert sigs["QIT_RESOLVE"] == "text, Optional if_not_found"
     assert sigs["QIT_NAME"] == "province, Optional lang, Optional if_not_found"
     assert sigs["QIT_INFO"] == ""
+    assert sigs["QIT_WHY"] == "func, Optional arg1, Optional arg2, Optional arg3, Optional arg4"
     assert 'XLPy.CallUDF("qit_udfs", "QIT_TIER", Array(province, basis, if_not_found)' in vba
 
 
-def call(win, name: str, *args):
+def call(win, name: str, *args, module: str = "qitxl.xlwings_udfs"):
     """As the VBA wrapper and XLPython.CallUDF do: call_udf, then unwrap 1x1 and 1xn results."""
-    res = win.udfs.call_udf("udfs.qit_udfs", name, args)
+    res = win.udfs.call_udf(module, name, args)
     if len(res) == 1 and len(res[0]) == 1:
         return res[0][0]
     if len(res) == 1 and len(res[0]) > 1:
@@ -139,6 +147,16 @@ def test_call_udf_scalars_and_omitted_optionals(win):
     assert call(win, "QIT_TIER", 340000.0, "reported", MISSING) == "Top tier"
     assert call(win, "QIT_SCORE", "安徽", "research", MISSING, MISSING) == pytest.approx(100.0)
     assert call(win, "QIT_INFO") == F.qit_info()
+    assert call(win, "QIT_TIER", "Anhui", MISSING, MISSING, module="udfs.qit_udfs") == F.qit_tier("Anhui")
+
+
+def test_call_udf_why_explains_in_text(win):
+    why = call(win, "QIT_WHY", "QIT_TIER", "Anhiu", MISSING, MISSING, MISSING)
+    assert why == call(win, "QIT_TIER", "Anhiu", MISSING, MISSING)  # classic shows the reason already
+    assert why.startswith('#N/A: unknown province "Anhiu"')
+    column = (("Anhui",), (COM_ERRORS["#REF!"],), ("Macao",))
+    out = call(win, "QIT_WHY", "tier", column, MISSING, MISSING, MISSING)
+    assert out[0][0] == "" and out[1][0].startswith("#REF!: ") and "not assessed" in out[2][0]
 
 
 def test_call_udf_ranges_errors_and_blanks(win):

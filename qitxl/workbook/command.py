@@ -24,7 +24,7 @@ def add_generate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of labels and notes")
     p.add_argument("--weights", metavar="FILE",
                    help="pillar weights: TOML (pillar = weight, optionally under [weights]) or CSV rows pillar,weight")
-    p.add_argument("--dataset", metavar="DIR", help="a dataset folder to use instead of the bundled one")
+    p.add_argument("--dataset", metavar="PATH", help="dataset folder or .xlsx workbook instead of the bundled one")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
 

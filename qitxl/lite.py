@@ -1,0 +1,128 @@
+"""The ``qitxl lite`` command: the files a user pastes into xlwings Lite, with a short README.
+
+xlwings Lite (a free Excel add-in for Windows, Mac and Excel on the web) runs Python in the browser
+through Pyodide. A workbook's code lives in the workbook as ``main.py`` and its packages come from
+a ``requirements.txt``. qitxl's core needs only numpy (Pyodide builds it), so ``main.py`` imports
+``qitxl.xlwings_udfs`` and ``requirements.txt`` names numpy and qitxl: a release on PyPI by
+default, or a wheel at a URL the browser may fetch (``--wheel-url``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+from . import __version__
+from .atomic import write_atomic
+
+#: The xlwings version whose Office.js code path the QIT functions were checked against.
+XLWINGS_CHECKED = "0.37.8"
+
+MAIN_PY = '''\
+"""QIT functions for xlwings Lite, written by `qitxl lite` (qitxl {version}).
+
+Paste this file into the main.py tab of the xlwings Lite editor, and the lines of requirements.txt
+into its requirements.txt tab. =QIT_TIER, =QIT_SCORE, =QIT_RANK, =QIT_PROFILE, =QIT_PROVINCES,
+=QIT_INDICATOR, =QIT_SOURCE, =QIT_RESOLVE, =QIT_NAME, =QIT_INFO and =QIT_WHY then work in this
+workbook. Your own functions and scripts can follow the import.
+"""
+
+from qitxl.xlwings_udfs import *  # noqa: F403 - registers the QIT_* functions listed above
+'''
+
+REQUIREMENTS = '''\
+# Written by `qitxl lite` (qitxl {version}). Add these lines below the xlwings line that
+# xlwings Lite already has (the functions were checked with xlwings {xlwings}).
+# numpy comes from Pyodide's own build: do not pin it.
+numpy
+{qitxl}
+'''
+
+README = '''\
+# QIT functions in xlwings Lite
+
+Written by `qitxl lite` (qitxl {version}). xlwings Lite runs Python inside Excel on Windows, on a
+Mac and in Excel on the web, with nothing to install but the add-in.
+
+1. In Excel: **Home > Add-ins**, search for **xlwings Lite**, click **Add**. An **xlwings Lite**
+   button appears at the right of the Home tab; it opens the editor.
+2. Open the workbook that should have the functions, then the editor.
+3. **requirements.txt** tab: add the lines of `requirements.txt` below the `xlwings` line that is
+   already there. Installation starts by itself; the Output pane shows its log.
+4. **main.py** tab: replace the sample code with `main.py` (or add its import line to your code).
+5. Type `=QIT_TIER("Anhui")` in a cell. Save the workbook: the code and requirements are stored in
+   it, so anyone who opens it with xlwings Lite gets the functions.
+
+The functions keep their plain names (`=QIT_TIER`, no prefix). Errors are real Excel errors (ISNA
+and IFERROR see them) but carry no reason: ask `=QIT_WHY("QIT_TIER", A2)` with the same arguments.
+Lists with fixed choices (basis, pillar, tier, region, lang) offer a drop-down while you type.
+
+{source}
+More: the "Excel for Mac and Excel on the web" section of qitxl's docs/excel.md.
+'''
+
+SOURCE_PYPI = ('qitxl comes from PyPI (`{qitxl}`). If your copy of qitxl is not published there,\n'
+               'build its wheel (`pip wheel --no-deps -w dist .` in qitxl\'s folder), put it where\n'
+               'the browser may fetch it (a web server that allows cross-origin requests, such as a\n'
+               'GitHub release), and run `qitxl lite -o DIR --wheel-url URL` again.\n')
+SOURCE_URL = ('qitxl comes from `{qitxl}`. That server must allow cross-origin requests,\n'
+              'or the installation fails with a network error in the Output pane.\n')
+
+
+def requirement(wheel_url: str | None) -> str:
+    """The requirements line for qitxl: this version from PyPI, or a checked https URL of a wheel."""
+    if wheel_url is None:
+        return f"qitxl=={__version__}"
+    url = urlparse(wheel_url)
+    name = Path(url.path).name
+    if url.scheme != "https" or not url.netloc:
+        raise ValueError(f"--wheel-url must be an https:// address (the browser fetches it), not {wheel_url!r}")
+    if not (name.startswith("qitxl-") and name.endswith("-py3-none-any.whl")):
+        raise ValueError(f"--wheel-url must point at a pure-Python qitxl wheel "
+                         f"(qitxl-VERSION-py3-none-any.whl), not {name!r}")
+    return wheel_url
+
+
+def files(wheel_url: str | None = None) -> dict[str, str]:
+    """File name -> text of everything ``qitxl lite`` writes."""
+    req = requirement(wheel_url)
+    source = (SOURCE_URL if wheel_url else SOURCE_PYPI).format(qitxl=req)
+    return {
+        "main.py": MAIN_PY.format(version=__version__),
+        "requirements.txt": REQUIREMENTS.format(version=__version__, xlwings=XLWINGS_CHECKED, qitxl=req),
+        "README.md": README.format(version=__version__, source=source),
+    }
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", metavar="DIR", required=True, help="folder to write main.py, "
+                   "requirements.txt and README.md into (created if missing)")
+    p.add_argument("--wheel-url", metavar="URL", help="install qitxl from this https URL of its wheel "
+                   "instead of from PyPI")
+    p.add_argument("--force", action="store_true", help="overwrite the three files if they exist")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        out = files(args.wheel_url)
+    except ValueError as exc:
+        print(f"qitxl lite: {exc}", file=sys.stderr)
+        return 2
+    folder = Path(args.output)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        existing = [name for name in out if (folder / name).exists()]
+        if existing and not args.force:
+            print(f"qitxl lite: {', '.join(existing)} already in {folder}; use --force to overwrite",
+                  file=sys.stderr)
+            return 1
+        for name, text in out.items():
+            write_atomic(folder / name, text.encode("utf-8"), replace=args.force)
+    except OSError as exc:
+        print(f"qitxl lite: cannot write to {folder}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {', '.join(out)} to {folder}: paste main.py and requirements.txt into xlwings Lite "
+          "(see README.md)")
+    return 0
