@@ -13,7 +13,7 @@ STEPS = {
     "en": [
         ("Steps", None),
         ("1. Values", "For each indicator the model takes the value for its pinned year ({years}), or else the latest "
-                      "year available, for the {assessed} assessed provinces only (those with coded quantum evidence)."),
+                      "year available, for the {assessed} assessed provinces only (those rated on the coded quantum pillars)."),
         ("2. Skewed indicators", "An indicator whose |skewness| > {skew} and kurtosis > {kurt} across the assessed "
                                  "provinces becomes ln(1 + x) before normalisation. Treated here: {treated}."),
         ("3. Normalisation", "{norm_text} Indicators where lower is better are reversed (100 - score). "
@@ -35,8 +35,10 @@ STEPS = {
                                 "the variance of each rank due to the weights, the normalisation, the aggregation "
                                 "and the skew treatment."),
         ("Limits", None),
-        ("Evidence", "The quantum ratings are coded by hand from news items, institutional pages, one peer-reviewed "
-                     "paper and thin secondary pages; each value's confidence is on the Indicators sheet."),
+        ("Evidence", "The quantum ratings were coded by two coders independently under a written codebook "
+                     "(docs/codebook.md) and reconciled; their sources run from official, institutional and "
+                     "peer-reviewed to thin secondary pages, and each value's confidence is on the Indicators sheet. "
+                     "A 0 means a logged search found nothing, which may understate a province."),
         ("Seed article", "The reported tiers come from one unattributed web article. They are shown as reported "
                          "and never used by the model."),
         ("Weights", "The default weights are a judgement. The Sensitivity sheet shows how far ranks move when "
@@ -47,7 +49,7 @@ STEPS = {
     ],
     "zh": [
         ("步骤", None),
-        ("1. 数值", "每个指标取其指定年份（{years}）的数值，否则取最新年份；仅限 {assessed} 个已评估省份（有量子相关编码证据者）。"),
+        ("1. 数值", "每个指标取其指定年份（{years}）的数值，否则取最新年份；仅限 {assessed} 个已评估省份（有量子支柱编码评级者）。"),
         ("2. 偏态指标", "若某指标在已评估省份中 |偏度| > {skew} 且峰度 > {kurt}，则在标准化前取 ln(1 + x)。本数据中经处理的指标：{treated}。"),
         ("3. 标准化", "{norm_text} 越低越好的指标取反（100 - 得分）。无差异的指标记 50 分。"),
         ("4. 支柱得分", "每个支柱为其各指标的加权平均（权重见“权重”表）。缺失值不计入，其余权重重新缩放。"),
@@ -58,7 +60,7 @@ STEPS = {
         ("假设分析", "逐一去掉每个支柱、再逐一去掉每个指标，其余权重重新缩放；该表显示每个新名次。"),
         ("敏感性指数", "S1（一阶，Saltelli 2010）与 ST（总效应，Jansen）给出各名次方差中由权重、标准化、加总和偏态处理造成的份额。"),
         ("局限", None),
-        ("证据", "量子评级依据新闻、机构网页、一篇同行评议论文和单薄的二手网页人工编码；每个数值的可信度见“指标”表。"),
+        ("证据", "量子评级按书面编码手册（docs/codebook.md）由两人独立编码后核对确定；资料从官方、机构、同行评议到单薄的二手网页不等，每个数值的可信度见“指标”表。评级为 0 表示有记录的检索一无所获，可能低估该省。"),
         ("种子文章", "报道梯队来自一篇未署名的网络文章，仅按原文列出，模型从不使用。"),
         ("权重", "默认权重属于判断。“敏感性”表显示权重和方法变化时名次的波动；得分的微小差异没有意义。"),
         ("本工作簿", "得分、名次和梯队为公式，会随权重和原始数值的修改而更新。偏态处理依据随附数据确定并保持不变，“假设分析”和“敏感性”表不会重新计算。完整方法见 docs/methodology.md。"),

@@ -42,16 +42,17 @@ UI: dict[str, dict[str, str]] = {
         "ov.level": "Level",
         "ov.tier": "Tier",
         "ov.min": "Minimum score",
-        "ov.assessed": "{assessed} of {total} provincial-level divisions are assessed (those with coded "
-                       "quantum evidence); the others are listed on 'All provinces' and never scored as zero.",
+        "ov.assessed": "{assessed} of {total} provincial-level divisions are assessed (those rated on the coded "
+                       "quantum pillars; the bundled data rate every mainland division and leave Hong Kong, Macao "
+                       "and Taiwan out of scope); the others are listed on 'All provinces' and never scored as zero.",
         "ov.chart": "Composite score (0-100)",
         "ov.caveats": "Caveats about the sources",
         "ov.caveat.1": "The 'reported tier' comes from one unattributed web article (the seed article). "
                        "It is shown as reported, never as fact, and the model does not use it.",
-        "ov.caveat.2": "The quantum ratings (0-5) are coded from the sources listed; many are news items or "
-                       "thin secondary pages. Each value carries a confidence level on the Indicators sheet.",
-        "ov.caveat.3": "A rating of 0 records that none of the reviewed sources showed activity, not that "
-                       "there is none.",
+        "ov.caveat.2": "The quantum ratings (0-5) were coded twice, independently, under a written codebook and "
+                       "then reconciled. Their sources range from official and peer-reviewed to thin secondary "
+                       "pages; each value carries its strongest source's confidence on the Indicators sheet.",
+        "ov.caveat.3": "A rating of 0 records that a logged search found no activity, not that there is none.",
         "ov.caveat.4": "General R&D statistics are official (NBS) but are not quantum-specific.",
         "ov.caveat.5": "Ranks are sensitive to the weights: read them together with the Sensitivity sheet.",
         # rankings
@@ -211,12 +212,14 @@ UI: dict[str, dict[str, str]] = {
         "ov.level": "级别",
         "ov.tier": "梯队",
         "ov.min": "最低得分",
-        "ov.assessed": "{total} 个省级行政区中有 {assessed} 个已评估（有量子相关编码证据者）；其余列于“全部省份”，不按零分计。",
+        "ov.assessed": "{total} 个省级行政区中有 {assessed} 个已评估（有量子支柱编码评级者；内置数据评估全部内地省级行政区，"
+                       "香港、澳门、台湾不在范围内）；其余列于“全部省份”，不按零分计。",
         "ov.chart": "综合得分（0-100）",
         "ov.caveats": "关于资料来源的说明",
         "ov.caveat.1": "“报道梯队”来自一篇未署名的网络文章（种子文章），仅按原文列出，不代表事实，模型也不使用它。",
-        "ov.caveat.2": "量子评级（0-5）依据所列资料编码，其中不少为新闻或单薄的二手网页。每个数值在“指标”表中都标有可信度。",
-        "ov.caveat.3": "评级为 0 表示所审阅资料中未见相关活动，并不表示没有活动。",
+        "ov.caveat.2": "量子评级（0-5）按书面编码手册由两人独立编码后核对确定，资料从官方、同行评议到单薄的二手网页不等；"
+                       "每个数值在“指标”表中标有其最可靠来源的可信度。",
+        "ov.caveat.3": "评级为 0 表示有记录的检索未发现相关活动，并不表示没有活动。",
         "ov.caveat.4": "一般研发统计为官方数据（国家统计局），但并非量子专项。",
         "ov.caveat.5": "名次对权重较为敏感，请结合“敏感性”表阅读。",
         "rk.title": "已评估省份排名",
