@@ -1,13 +1,14 @@
 """Count the formula cells each spreadsheet engine computes differently from the cached (model) values.
 
-    python scripts/engine_check.py [--keep DIR] [--no-libreoffice] [--no-formulas]
+    python scripts/engine_check.py [--keep DIR] [--no-libreoffice] [--no-qitxl]
 
 Writes the English and Chinese ranking workbooks and every workbook of workbooks/scenarios.toml
-to a temporary folder (or DIR), recalculates each with Gnumeric (``ssconvert --recalc``), the
-``formulas`` package (``ExcelModel``) and, unless told not to, LibreOffice, and prints per
-workbook the number of formula cells and how many of them each engine gets wrong (a different
-value to 1e-9, or an error). The tests (tests/test_engines.py) require zero everywhere; this
-script gives the figures, e.g. for a before/after comparison on two checkouts.
+to a temporary folder (or DIR), recalculates each with Gnumeric (``ssconvert --recalc``), qitxl's
+own evaluator (the one ``qitxl eval`` uses, every formula from the inputs) and, unless told not
+to, LibreOffice, and prints per workbook the number of formula cells and how many of them each
+engine gets wrong (a different value to 1e-9, or an error; cells qitxl's evaluator refuses are
+counted apart). The tests (tests/test_engines.py) require zero wrong everywhere; this script
+gives the figures, e.g. for a before/after comparison on two checkouts.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 TOL = 1e-9
+REFUSED = "refused"   # qitxl's evaluator declined the cell (it never guesses): counted apart from wrong values
 
 
 def _same(a: object, b: object) -> bool:
@@ -72,20 +74,16 @@ def by_spreadsheet(path: Path, out: Path, engine: str) -> dict[tuple[str, str], 
     return {(sheet, addr): v for sheet, cells in libreoffice.read_values(recalc).items() for addr, v in cells.items()}
 
 
-def by_formulas(path: Path) -> dict[tuple[str, str], object]:
-    """Values computed by the ``formulas`` package's ExcelModel (errors as their codes)."""
-    import formulas
-
-    from qitxl.engine import to_python
+def by_qitxl(path: Path) -> dict[tuple[str, str], object]:
+    """Values computed by qitxl's evaluator, every formula recalculated from the inputs (errors as codes)."""
+    from qitxl.cellrefs import address
     from qitxl.errors import XlError
+    from tests.test_engines import evaluate_every_formula
 
     out = {}
-    for key, value in formulas.ExcelModel().loads(str(path)).finish().calculate().items():
-        sheet, _, addr = key.rpartition("!")
-        if ":" in addr or not sheet:
-            continue
-        v = to_python(value.value)
-        out[(sheet.split("]")[-1].strip("'").upper(), addr)] = v.code if isinstance(v, XlError) else v
+    for qc in evaluate_every_formula(path):
+        v = qc.value
+        out[(qc.sheet, address(qc.row, qc.col))] = REFUSED if qc.problem else v.code if isinstance(v, XlError) else v
     return out
 
 
@@ -93,10 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--keep", metavar="DIR", help="write the workbooks here (kept) instead of a temporary folder")
     p.add_argument("--no-libreoffice", action="store_true")
-    p.add_argument("--no-formulas", action="store_true")
+    p.add_argument("--no-qitxl", action="store_true", help="leave out qitxl's own evaluator")
     args = p.parse_args(argv)
-    engines = ["gnumeric"] + ([] if args.no_libreoffice else ["libreoffice"]) + ([] if args.no_formulas else
-                                                                                  ["formulas"])
+    engines = ["gnumeric"] + ([] if args.no_libreoffice else ["libreoffice"]) + ([] if args.no_qitxl else ["qitxl"])
     with tempfile.TemporaryDirectory(prefix="qitxl-engines-") as tmp:
         out = Path(args.keep) if args.keep else Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
@@ -106,9 +103,11 @@ def main(argv: list[str] | None = None) -> int:
             forms, cached = formula_cells(path)
             row = [len(forms)]
             for engine in engines:
-                if engine == "formulas":
-                    got = by_formulas(path)
-                    wrong = sum(_bad(got.get((s.upper(), a)), cached[(s, a)]) for s, a in forms)
+                if engine == "qitxl":
+                    got = by_qitxl(path)
+                    refused = sum(got.get(k) is REFUSED for k in forms)
+                    wrong = sum(got.get(k) is not REFUSED and _bad(got.get(k), cached[k]) for k in forms)
+                    totals["qitxl refused"] = totals.get("qitxl refused", 0) + refused
                 else:
                     got = by_spreadsheet(path, out, engine)
                     wrong = sum(_bad(got.get(k), cached[k]) for k in forms)
@@ -117,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                 totals[k] += v
             print(f"{path.stem:26} {row[0]:>13} " + " ".join(f"{v:>11}" for v in row[1:]))
         print(f"{'total':26} {totals['cells']:>13} " + " ".join(f"{totals[e]:>11}" for e in engines))
+        if "qitxl" in engines:
+            print(f"qitxl refused (left as cached, never guessed): {totals.get('qitxl refused', 0)} cells")
     return 0
 
 
