@@ -10,9 +10,7 @@ Excel rebuilds it).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import dataclasses
 import gc
 import re
 import sys
@@ -25,7 +23,6 @@ from typing import Any
 from . import cellrefs
 from .atomic import OutputRefused, check_output
 from .cellrefs import FormulaSyntaxError, address, range_text
-from .commands import add_dataset_argument, apply_dataset
 from .dependents import find_dependents, full_calc_on_load
 from .engine import Evaluator, Unsupported
 from .errors import XlError
@@ -607,7 +604,7 @@ def write_results(book: Book, cells: list[QitCell], values: bool, report: Report
     return replace, drop, add
 
 
-# ----------------------------------------------------------------------------- commands
+# ----------------------------------------------------------------------------- eval
 
 def _check_paths(src: Path, out: Path, force: bool) -> None:
     """The output policy (``atomic.check_output``), plus: OUT must be a workbook file name."""
@@ -700,34 +697,6 @@ def _spills_further(book: Book, qc: QitCell) -> bool:
     h, w = _shape(qc.value)
     old = _old_spill(book.sheet(qc.sheet), qc.row, qc.col) or (qc.row, qc.col, qc.row, qc.col)
     return qc.row + h - 1 > old[2] or qc.col + w - 1 > old[3]
-
-
-def add_eval_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", metavar="IN", help="an .xlsx or .xlsm workbook")
-    p.add_argument("-o", "--output", metavar="OUT", required=True, help="where to write the result (not IN)")
-    p.add_argument("--values", action="store_true", help="replace QIT_ formulas by their values (a snapshot)")
-    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
-    p.add_argument("--max-cells", type=int, default=DEFAULT_LIMITS.max_cells_per_sheet, metavar="N",
-                   help=f"refuse sheets with more than N cells (default {DEFAULT_LIMITS.max_cells_per_sheet})")
-    p.add_argument("--full-calc-on-load", action="store_true",
-                   help="set fullCalcOnLoad in workbook.xml so Excel recalculates every formula on open "
-                        "(default: off; eval recalculates the formulas that depend on QIT_ cells itself)")
-    add_dataset_argument(p)
-
-
-def run_eval(args: argparse.Namespace) -> int:
-    if not apply_dataset(args, "qitxl eval"):
-        return 2
-    try:
-        limits = dataclasses.replace(DEFAULT_LIMITS, max_cells_per_sheet=args.max_cells)
-        report = evaluate_workbook(Path(args.input), Path(args.output), values=args.values, limits=limits,
-                                   full_calc=args.full_calc_on_load, force=args.force)
-    except (InputError, OutputRefused) as exc:
-        print(f"qitxl eval: {exc}", file=sys.stderr)
-        return 2
-    report.print()
-    print(f"written: {args.output}")
-    return 1 if report.problems else 0
 
 
 # ----------------------------------------------------------------------------- annotate
@@ -846,33 +815,6 @@ def _attrs(sh: SheetXml, row: int, col: int) -> list[tuple[str, str]]:
     """Attributes of the (empty, unformatted) cell being replaced, so nothing it carried is lost."""
     c = sh.cells.get((row, col))
     return [(k, v) for k, v in c.attrs if k != "vm"] if c else []
-
-
-def add_annotate_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", metavar="IN", help="an .xlsx or .xlsm workbook")
-    p.add_argument("-o", "--output", metavar="OUT", required=True, help="where to write the result (not IN)")
-    p.add_argument("--sheet", required=True, help="the sheet holding the province names")
-    p.add_argument("--column", required=True, help="the column of province names, e.g. B")
-    p.add_argument("--add", default="tier,score,rank", help="columns to add: tier, score, rank (default all)")
-    p.add_argument("--header-row", type=int, default=1, help="row of the headers (default 1); names start below")
-    p.add_argument("--at", metavar="COL", help="first column to write (default: first empty one to the right)")
-    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
-    add_dataset_argument(p)
-
-
-def run_annotate(args: argparse.Namespace) -> int:
-    if not apply_dataset(args, "qitxl annotate"):
-        return 2
-    add = [a.strip().lower() for a in args.add.split(",") if a.strip()]
-    try:
-        report = annotate_workbook(Path(args.input), Path(args.output), args.sheet, args.column, add,
-                                   args.header_row, args.at, force=args.force)
-    except (InputError, OutputRefused) as exc:
-        print(f"qitxl annotate: {exc}", file=sys.stderr)
-        return 2
-    report.print()
-    print(f"written: {args.output}")
-    return 0
 
 
 __all__ = ["Book", "Report", "annotate_workbook", "evaluate_workbook"]

@@ -1,31 +1,16 @@
-"""The ``qitxl generate`` command: write the ranking workbook."""
+"""Pillar weights read from a user's TOML or CSV file (``qitxl generate --weights``)."""
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
-import sys
 import tomllib
 from pathlib import Path
 
-from ..atomic import OutputRefused
-from ..dataset import Dataset, DatasetError
-from ..model import resolve_weights
+from .dataset import Dataset
+from .model import resolve_weights
 
 MAX_WEIGHTS_BYTES = 1_000_000
-
-
-def add_generate_arguments(p: argparse.ArgumentParser) -> None:
-    from . import DEFAULT_PATH
-
-    p.add_argument("-o", "--output", metavar="FILE", default=str(DEFAULT_PATH),
-                   help=f"the .xlsx file to write (default {DEFAULT_PATH})")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of labels and notes")
-    p.add_argument("--weights", metavar="FILE",
-                   help="pillar weights: TOML (pillar = weight, optionally under [weights]) or CSV rows pillar,weight")
-    p.add_argument("--dataset", metavar="PATH", help="dataset folder or .xlsx workbook instead of the bundled one")
-    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
 
 def read_weights(path: str | Path, ds: Dataset) -> dict[str, float]:
@@ -70,23 +55,3 @@ def read_weights(path: str | Path, ds: Dataset) -> dict[str, float]:
         return resolve_weights(ds, weights)
     except ValueError as exc:
         raise ValueError(f"{p}: {exc}") from None
-
-
-def run_generate(args: argparse.Namespace) -> int:
-    """Write the workbook; 0 on success, 2 for bad input (dataset, weights, existing file)."""
-    from ..dataset import bundled, load_dataset
-    from . import build
-
-    try:
-        ds = load_dataset(args.dataset) if args.dataset else bundled()
-        weights = read_weights(args.weights, ds) if args.weights else None
-        path = build(args.output, dataset=ds, lang=args.lang, weights=weights, force=args.force,
-                     inputs=[args.weights])
-    except OutputRefused as exc:
-        print(f"qitxl: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, DatasetError) as exc:
-        print(f"qitxl: {exc}", file=sys.stderr)
-        return 2
-    print(path)
-    return 0

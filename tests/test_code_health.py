@@ -1,0 +1,92 @@
+"""Structural rules of the code base, checked on the source itself.
+
+The core (everything in qitxl/ but cli.py and the commands package) knows nothing of the command
+line; ``import qitxl`` stays light; the command line imports only the command that runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "qitxl"
+HEAVY = ("xlsxwriter", "openpyxl", "pandas")
+
+
+def _modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def _core_modules() -> list[Path]:
+    return [p for p in _modules() if p.name != "cli.py" and "commands" not in p.relative_to(PACKAGE).parts]
+
+
+def _imported(path: Path) -> set[str]:
+    """Every module ``path`` imports, relative imports made absolute."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parts = parts[: len(parts) - node.level + 1]
+                base = ".".join([*parts, base] if base else parts)
+            names.add(base)
+            names.update(f"{base}.{a.name}" for a in node.names)
+    return names
+
+
+def test_the_walk_finds_the_core():
+    found = {p.relative_to(PACKAGE).as_posix() for p in _core_modules()}
+    assert {"model.py", "dataset.py", "existing.py", "batch.py", "workbook/__init__.py"} <= found
+    assert "cli.py" not in found and "commands/info.py" not in found
+
+
+@pytest.mark.parametrize("path", _core_modules(), ids=lambda p: p.relative_to(PACKAGE).as_posix())
+def test_no_core_module_imports_the_command_line(path):
+    bad = sorted(n for n in _imported(path)
+                 if n == "argparse" or n in ("qitxl.cli", "qitxl.commands") or n.startswith("qitxl.commands."))
+    assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+def test_the_import_walk_sees_relative_imports():
+    names = _imported(PACKAGE / "commands" / "info.py")
+    assert "argparse" in names and "qitxl.model" in names and "qitxl.commands.common" in names
+
+
+def _loaded_after(code: str) -> list[str]:
+    probe = f"import json, sys\n{code}\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT,
+                         env={"PYTHONPATH": str(ROOT), "PATH": ""})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_import_qitxl_loads_no_workbook_or_table_package():
+    assert _loaded_after("import qitxl") == []
+
+
+def test_qitxl_info_loads_no_workbook_or_table_package():
+    code = "import contextlib, io\nfrom qitxl.cli import main\nwith contextlib.redirect_stdout(io.StringIO()):\n" \
+           "    assert main(['info']) == 0"
+    assert _loaded_after(code) == []
+
+
+def test_the_probe_would_see_a_heavy_import():
+    assert _loaded_after("import qitxl.audit") == ["pandas"]
+
+
+def test_help_imports_no_command_module():
+    code = ("import contextlib, io\nfrom qitxl.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    main([])\n"
+            "assert not [m for m in sys.modules if m.startswith('qitxl.commands.')], sys.modules")
+    assert _loaded_after(code) == []
