@@ -4,6 +4,12 @@ Each subcommand lives in its own module, ``qitxl.commands.<name>``, which provid
 ``add_arguments(parser)`` and ``run(args) -> int``. Only the module of the command being run is
 imported (``qitxl --help`` imports none), so ``qitxl info`` does not pay for the workbook writer
 or pandas.
+
+Exit status, for every command: 0 when it did its job and found nothing wrong; 1 when it did its
+job and its output reports problems (``validate``'s findings, names ``resolve`` could not place,
+cells ``eval`` could not compute, workbooks ``batch`` could not write); 2 when it could not do its
+job: bad input or usage. Findings go to stdout with the rest of the output; a refusal (exit 2)
+is one message on stderr, ``qitxl COMMAND: what is wrong``, mapped here from ``QitxlError``.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
+from .exceptions import QitxlError
 
 # name -> one-line help; the code is in qitxl.commands.<name>
 COMMANDS: dict[str, str] = {
@@ -87,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args._run(args) or 0)
+    except QitxlError as exc:  # bad input, found by the core: the one place it becomes a message
+        print(f"qitxl {args._name}: {exc}", file=sys.stderr)
+        return 2
     except ModuleNotFoundError as exc:  # an optional package imported only when needed
         package = (exc.name or "").split(".")[0]
         if package not in EXTRAS:

@@ -31,6 +31,8 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
+from .exceptions import QitxlError
+
 TABLES = ("provinces.csv", "indicators.csv", "sources.csv", "reported_tiers.csv")
 CONFIDENCE_LEVELS = ("official", "institutional", "peer_reviewed", "major_outlet", "secondary", "thin", "review")
 RATING_RANGE = range(6)
@@ -72,7 +74,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class DatasetError(ValueError):
+class DatasetError(QitxlError, ValueError):
     """A dataset failed validation; ``problems`` lists everything found."""
 
     def __init__(self, problems: Iterable[Problem]):

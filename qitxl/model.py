@@ -30,11 +30,12 @@ from functools import lru_cache
 import numpy as np
 
 from .dataset import AGGREGATIONS, NORMALISATIONS, Dataset, TierDef, bundled
+from .exceptions import QitxlError
 
 Weights = Mapping[str, float] | Sequence[float] | None
 
 
-class NotAssessed(LookupError):
+class NotAssessed(QitxlError, LookupError):
     """The province exists but has no coded QIT evidence, so it has no score.
 
     ``in_scope`` is false for the divisions outside the index's scope (no NBS statistics: Hong Kong,

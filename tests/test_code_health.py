@@ -90,3 +90,55 @@ def test_help_imports_no_command_module():
             "with contextlib.redirect_stdout(io.StringIO()):\n    main([])\n"
             "assert not [m for m in sys.modules if m.startswith('qitxl.commands.')], sys.modules")
     assert _loaded_after(code) == []
+
+
+# ----------------------------------------------------------------------------- one error family
+
+def test_every_input_error_is_a_qitxl_error_and_keeps_its_builtin_base():
+    from qitxl.atomic import OutputExists, OutputRefused
+    from qitxl.cellrefs import FormulaSyntaxError
+    from qitxl.dataset import DatasetError
+    from qitxl.exceptions import QitxlError
+    from qitxl.model import NotAssessed
+    from qitxl.names import UnknownProvince
+    from qitxl.scenarios import ScenarioError
+    from qitxl.weights_file import WeightsError
+    from qitxl.xlcalc import Unsupported
+    from qitxl.xlsxzip import InputError
+
+    family = (OutputRefused, OutputExists, FormulaSyntaxError, DatasetError, NotAssessed, UnknownProvince,
+              ScenarioError, WeightsError, Unsupported, InputError)
+    assert all(issubclass(e, QitxlError) for e in family)
+    assert issubclass(DatasetError, ValueError) and issubclass(ScenarioError, ValueError)
+    assert issubclass(UnknownProvince, LookupError) and issubclass(NotAssessed, LookupError)
+    assert issubclass(OutputExists, FileExistsError)
+    import qitxl
+
+    assert qitxl.QitxlError is QitxlError
+
+
+def _bad_dataset(folder: Path) -> Path:
+    (folder / "indicators.csv").write_text("iso_code\nCN-AH\n", encoding="utf-8")
+    return folder
+
+
+def test_bad_input_is_one_message_on_stderr_and_exit_2(tmp_path, capsys):
+    from qitxl.cli import main
+
+    assert main(["rank", "--dataset", str(_bad_dataset(tmp_path))]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.startswith("qitxl rank: dataset has ") and "missing column" in out.err
+    assert main(["profile", "Atlantis"]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.startswith("qitxl profile: ")
+
+
+def test_findings_are_output_on_stdout_and_exit_1(tmp_path, capsys):
+    from qitxl.cli import main
+
+    assert main(["validate", str(_bad_dataset(tmp_path))]) == 1
+    out = capsys.readouterr()
+    assert "missing column" in out.out and out.err == ""
+    assert main(["resolve", "Atlantis"]) == 1
+    out = capsys.readouterr()
+    assert "#N/A" in out.out and out.err == ""

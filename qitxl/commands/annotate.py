@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from ..atomic import OutputRefused
-from ..existing import InputError, annotate_workbook
+from ..existing import annotate_workbook
 from .common import add_dataset_argument, apply_dataset
 
 
@@ -24,15 +22,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not apply_dataset(args, "qitxl annotate"):
-        return 2
+    apply_dataset(args)
     add = [a.strip().lower() for a in args.add.split(",") if a.strip()]
-    try:
-        report = annotate_workbook(Path(args.input), Path(args.output), args.sheet, args.column, add,
-                                   args.header_row, args.at, force=args.force)
-    except (InputError, OutputRefused) as exc:
-        print(f"qitxl annotate: {exc}", file=sys.stderr)
-        return 2
+    report = annotate_workbook(Path(args.input), Path(args.output), args.sheet, args.column, add,
+                               args.header_row, args.at, force=args.force)
     report.print()
     print(f"written: {args.output}")
     return 0

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from ..batch import Progress, default_jobs, plan_table, run_scenarios, summary_table
-from ..scenarios import ScenarioError, load_scenarios
+from ..scenarios import load_scenarios
 from .common import add_dataset_argument
 
 
@@ -38,11 +38,7 @@ def run(args: argparse.Namespace) -> int:
     Exit 0 when every workbook is written or up to date, 1 when any failed or was refused.
     """
     out_dir = Path(args.output)
-    try:
-        scenarios = load_scenarios(args.scenarios, out_dir, getattr(args, "dataset", None))
-    except ScenarioError as exc:
-        print(f"qitxl batch: {exc}", file=sys.stderr)
-        return 2
+    scenarios = load_scenarios(args.scenarios, out_dir, getattr(args, "dataset", None))
     if out_dir.exists() and not out_dir.is_dir():
         print(f"qitxl batch: {out_dir} exists and is not a folder; nothing was written", file=sys.stderr)
         return 2

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from ..dataset import Dataset, DatasetError, bundled, load_dataset
+from ..dataset import Dataset, bundled, load_dataset
 
 
 def add_dataset_argument(p: argparse.ArgumentParser, help: str | None = None) -> None:
@@ -19,32 +18,22 @@ def add_lang_argument(p: argparse.ArgumentParser, help: str | None = None) -> No
     p.add_argument("--lang", choices=("en", "zh"), default="en", help=help)
 
 
-def apply_dataset(args: argparse.Namespace, prog: str) -> bool:
+def apply_dataset(args: argparse.Namespace) -> None:
     """For commands that evaluate QIT_ formulas: make the functions use ``--dataset`` if given.
 
-    False (after printing every problem) if that dataset does not validate: the command then
-    writes nothing. Without ``--dataset`` the functions use QITXL_DATASET, else the bundled data.
+    DatasetError if that dataset does not validate (the command then writes nothing). Without
+    ``--dataset`` the functions use QITXL_DATASET, else the bundled data.
     """
-    if not getattr(args, "dataset", None):
-        return True
-    from ..functions import use_dataset
+    if getattr(args, "dataset", None):
+        from ..functions import use_dataset
 
-    try:
         use_dataset(load_dataset(args.dataset))
-    except DatasetError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
-        return False
-    return True
 
 
 def load(args: argparse.Namespace) -> Dataset:
-    """The dataset named by ``--dataset``, or the bundled one; exits 2 with the problems if invalid."""
+    """The dataset named by ``--dataset``, or the bundled one; DatasetError if it does not validate."""
     folder = getattr(args, "dataset", None)
-    try:
-        return load_dataset(folder) if folder else bundled()
-    except DatasetError as exc:
-        print(f"qitxl: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    return load_dataset(folder) if folder else bundled()
 
 
 def split_list(text: str) -> list[str]:

@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..dataset import DatasetError
 from ..dataset_export import export
 from .common import add_dataset_argument
 
@@ -33,9 +32,6 @@ def run(args: argparse.Namespace) -> int:
         export(out, args.dataset, force=args.force)
     except FileExistsError:
         print(f"qitxl: {out} exists; use --force to replace it", file=sys.stderr)
-        return 2
-    except DatasetError as exc:
-        print(f"qitxl: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"qitxl: {out}: cannot be written ({exc.strerror})", file=sys.stderr)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from pathlib import Path
 
-from ..atomic import OutputRefused
-from ..existing import DEFAULT_LIMITS, InputError, evaluate_workbook
+from ..existing import DEFAULT_LIMITS, evaluate_workbook
 from .common import add_dataset_argument, apply_dataset
 
 
@@ -26,15 +24,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not apply_dataset(args, "qitxl eval"):
-        return 2
-    try:
-        limits = dataclasses.replace(DEFAULT_LIMITS, max_cells_per_sheet=args.max_cells)
-        report = evaluate_workbook(Path(args.input), Path(args.output), values=args.values, limits=limits,
-                                   full_calc=args.full_calc_on_load, force=args.force)
-    except (InputError, OutputRefused) as exc:
-        print(f"qitxl eval: {exc}", file=sys.stderr)
-        return 2
+    apply_dataset(args)
+    limits = dataclasses.replace(DEFAULT_LIMITS, max_cells_per_sheet=args.max_cells)
+    report = evaluate_workbook(Path(args.input), Path(args.output), values=args.values, limits=limits,
+                               full_calc=args.full_calc_on_load, force=args.force)
     report.print()
     print(f"written: {args.output}")
     return 1 if report.problems else 0

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from ..atomic import OutputRefused
-from ..dataset import DatasetError, bundled, load_dataset
 from ..weights_file import read_weights
 from ..workbook import DEFAULT_PATH, build
-from .common import add_dataset_argument, add_lang_argument
+from .common import add_dataset_argument, add_lang_argument, load
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -24,16 +21,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the workbook; 0 on success, 2 for bad input (dataset, weights, existing file)."""
-    try:
-        ds = load_dataset(args.dataset) if args.dataset else bundled()
-        weights = read_weights(args.weights, ds) if args.weights else None
-        path = build(args.output, dataset=ds, lang=args.lang, weights=weights, force=args.force,
-                     inputs=[args.weights])
-    except OutputRefused as exc:
-        print(f"qitxl: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, DatasetError) as exc:
-        print(f"qitxl: {exc}", file=sys.stderr)
-        return 2
+    ds = load(args)
+    weights = read_weights(args.weights, ds) if args.weights else None
+    path = build(args.output, dataset=ds, lang=args.lang, weights=weights, force=args.force,
+                 inputs=[args.weights])
     print(path)
     return 0

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from ..names import UnknownProvince, resolve
+from ..names import resolve
 from ..profiles import profile_data
 from ..texttable import format_table
 from .common import add_dataset_argument, add_lang_argument, load
@@ -105,11 +105,7 @@ def run(args: argparse.Namespace) -> int:
     if args.margin is not None and args.margin < 1:
         print(f"qitxl profile: --margin must be a whole number >= 1, not {args.margin}", file=sys.stderr)
         return 2
-    try:
-        iso = resolve(args.name, ds)
-    except UnknownProvince as exc:
-        print(f"qitxl profile: {exc}", file=sys.stderr)
-        return 2
+    iso = resolve(args.name, ds)
     d = profile_data(ds, iso, args.lang, args.margin)
     if args.format == "json":
         json.dump(d, sys.stdout, ensure_ascii=False, indent=2)
