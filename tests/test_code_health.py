@@ -59,6 +59,26 @@ def test_no_core_module_imports_the_command_line(path):
     assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
 
 
+MAX_FUNCTION_LINES = 80
+
+
+def _long_functions(path: Path, root: Path = ROOT) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [f"{path.relative_to(root)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+            for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
+
+
+def test_no_function_is_longer_than_a_screen():
+    assert [f for p in _modules() for f in _long_functions(p)] == []
+
+
+def test_the_length_check_finds_a_long_function(tmp_path):
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES))
+    (tmp_path / "m.py").write_text(f"def long():\n{body}\n\n\ndef short():\n    pass\n", encoding="utf-8")
+    assert _long_functions(tmp_path / "m.py", tmp_path) == [f"m.py:1 long ({MAX_FUNCTION_LINES + 1} lines)"]
+
+
 def test_the_import_walk_sees_relative_imports():
     names = _imported(PACKAGE / "commands" / "info.py")
     assert "argparse" in names and "qitxl.model" in names and "qitxl.commands.common" in names
