@@ -38,6 +38,7 @@ CONFIDENCE_LEVELS = ("official", "institutional", "peer_reviewed", "major_outlet
 RATING_RANGE = range(6)
 NORMALISATIONS = ("minmax", "zscore", "rank", "goalposts")
 AGGREGATIONS = ("arithmetic", "geometric")
+SKEW_TREATMENTS = ("auto", "winsorise", "none")
 WEIGHTINGS = ("default", "equal")
 MISSING_RULES = ("reweight",)
 REGIONS = ("East", "Central", "West", "Northeast", "")
@@ -255,6 +256,14 @@ class Dataset:
                 return p
         raise KeyError(pillar_id)
 
+    def find_pillar(self, text: str) -> str | None:
+        """The id of the pillar ``text`` names (its id, English or Chinese label, in any case); None if none."""
+        key = text.strip().casefold()
+        for p in self.pillars:
+            if key in (p.id.casefold(), p.label_en.casefold(), p.label_zh.casefold()):
+                return p.id
+        return None
+
     def indicator(self, indicator_id: str) -> Indicator:
         for i in self.indicators:
             if i.id == indicator_id:
@@ -292,14 +301,6 @@ class Dataset:
                 if year is None and (best is None or o.year > best.year):
                     best = o
         return best
-
-    def observations_table(self):
-        """The long indicator table as a new pandas DataFrame."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            [{**o.__dict__, "source_ids": "|".join(o.source_ids)} for o in self.observations]
-        )
 
 
 # --------------------------------------------------------------------------- reading
@@ -447,7 +448,7 @@ def _parse_method(m: Mapping, check: _Checker) -> Method:
     method_kwargs = {}
     for key, allowed in (("normalisation", NORMALISATIONS), ("aggregation", AGGREGATIONS),
                          ("weighting", WEIGHTINGS), ("missing", MISSING_RULES),
-                         ("skew_transform", ("auto", "winsorise", "none"))):
+                         ("skew_transform", SKEW_TREATMENTS)):
         if key in m:
             if m[key] not in allowed:
                 check.problem(f"method.{key}", f"{m[key]!r} is not one of {', '.join(allowed)}")

@@ -34,10 +34,11 @@ from .model import (
     compute,
     normalised_matrix,
     pillar_matrix,
+    rank_eq,
     raw_matrix,
     weighted_mean_batch,
 )
-from .sensitivity import DEFAULT_SEED, rank_eq_batch, scale_weights
+from .sensitivity import DEFAULT_SEED, scale_weights
 
 GROUPS = ("weights", "normalisation", "aggregation", "skew")
 DEFAULT_SAMPLES = 16384
@@ -197,7 +198,7 @@ def rank_model(ds: Dataset, weights: Weights, perturbation: float, norms: Sequen
                 sel = np.flatnonzero(uses & (ai == k))
                 if len(sel):
                     scores[sel] = composite(pm, w[sel], agg == "geometric", floor)
-        return rank_eq_batch(scores)
+        return rank_eq(scores)
 
     return model
 

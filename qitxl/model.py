@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .dataset import AGGREGATIONS, NORMALISATIONS, Dataset, TierDef, bundled
+from .dataset import AGGREGATIONS, NORMALISATIONS, SKEW_TREATMENTS, Dataset, TierDef, bundled
 from .exceptions import QitxlError
 
 Weights = Mapping[str, float] | Sequence[float] | None
@@ -308,9 +308,6 @@ class Results:
         return df.sort_values(["rank", "iso_code"])
 
 
-SKEW_TREATMENTS = ("auto", "winsorise", "none")
-
-
 def is_outlying(x: np.ndarray, skew_limit: float, kurtosis_limit: float) -> bool:
     """The JRC/COIN rule of thumb: |skewness| above its limit and kurtosis above its limit."""
     skew, kurt = skew_kurtosis(x)
@@ -480,10 +477,9 @@ def results(weights: Weights = None, dataset: Dataset | None = None) -> Results:
 def _pillar_id(ds: Dataset, pillar: str | None) -> str | None:
     if pillar is None:
         return None
-    key = str(pillar).strip().casefold()
-    for p in ds.pillars:
-        if key in (p.id.casefold(), p.label_en.casefold(), p.label_zh.casefold()):
-            return p.id
+    found = ds.find_pillar(str(pillar))
+    if found is not None:
+        return found
     raise ValueError(f"unknown pillar {pillar!r}; pillars are {', '.join(p.id for p in ds.pillars)}")
 
 

@@ -71,7 +71,7 @@ class UnknownProvince(QitxlError, LookupError):
 
 
 def _fold(text: str) -> str:
-    """Case-fold, NFC, and drop spaces and punctuation: the form every key is stored in."""
+    """NFKC, case-fold, and drop spaces and punctuation: the form every key is stored in."""
     return _STRIP.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 

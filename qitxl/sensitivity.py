@@ -57,11 +57,6 @@ class SensitivityResult:
     choices: np.ndarray = field(repr=False)
 
 
-def rank_eq_batch(scores: np.ndarray) -> np.ndarray:
-    """Ranks of (draws x provinces) scores, row by row: ``model.rank_eq``, the model's own rule."""
-    return rank_eq(scores)
-
-
 def draw_weights(nominal: np.ndarray, draws: int, perturbation: float, rng: np.random.Generator) -> np.ndarray:
     """``draws`` weight vectors: each nominal weight times 1 + Uniform(-p, p), rows rescaled to sum to 1.
 
@@ -124,7 +119,7 @@ def run(dataset: Dataset | None = None, weights: Weights = None, *, draws: int =
         sel = np.flatnonzero(choice == c)
         if len(sel):
             scores[sel] = weighted_mean_batch(pillars[n], w[sel], geometric=a == "geometric", floor=floor)
-    ranks = rank_eq_batch(scores)
+    ranks = rank_eq(scores)
 
     order = [nominal.iso_codes.index(iso) for iso in nominal.order()]
     ranks = ranks[:, order]

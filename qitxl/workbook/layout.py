@@ -138,9 +138,6 @@ class Layout:
         """Absolute range of one column of the scores block (all assessed provinces)."""
         return self.ref("indicators", area(self.sc_first, col, self.sc_first + self.n - 1, col))
 
-    def sc_pillar_col(self, pillar_id: str) -> int:
-        return SC_PILLAR0 + [p.id for p in self.ds.pillars].index(pillar_id)
-
     def raw_col(self, ind_id: str) -> str:
         c = self.ind_col[ind_id]
         return area(self.raw_first, c, self.raw_first + self.n - 1, c)
