@@ -118,7 +118,7 @@ def ranked_formula(score: str) -> str:
 
 def write(ctx: Context) -> None:
     """Write the Indicators sheet (the calculation backbone of the workbook)."""
-    layout, text, styles, ds, res = ctx.layout, ctx.t, ctx.styles, ctx.ds, ctx.res
+    layout, text, styles, ds, res = ctx.layout, ctx.words, ctx.styles, ctx.ds, ctx.res
     check_supported(res.normalisation, res.aggregation)
     ws = ctx.sheets["indicators"]
     for c, w in enumerate(COL_WIDTHS):
@@ -148,7 +148,7 @@ def _indicator_index(res) -> dict[str, int]:
 
 def _write_normalised(ctx: Context, ws) -> None:
     """Block 1: each indicator's normalised value, by formula from the raw values of block 3."""
-    layout, text, styles, ds, res, lang = ctx.layout, ctx.t, ctx.styles, ctx.ds, ctx.res, ctx.lang
+    layout, text, styles, ds, res, lang = ctx.layout, ctx.words, ctx.styles, ctx.ds, ctx.res, ctx.lang
     ind_j = _indicator_index(res)
     method_label = {"minmax": "min-max", "goalposts": "goalposts", "rank": "percentile rank"}[res.normalisation]
     ws.write(layout.norm_title, 0, text["in.norm"].format(method=method_label), styles["section"])
@@ -181,7 +181,7 @@ def _write_normalised(ctx: Context, ws) -> None:
 
 def _write_scores(ctx: Context, ws) -> None:
     """Block 2: pillar scores, composite, rank, tier."""
-    layout, text, styles, ds, res, lang = ctx.layout, ctx.t, ctx.styles, ctx.ds, ctx.res, ctx.lang
+    layout, text, styles, ds, res, lang = ctx.layout, ctx.words, ctx.styles, ctx.ds, ctx.res, ctx.lang
     ws.write(layout.sc_title, 0, text["in.scores"], styles["section"])
     ws.write(layout.sc_weight_row, SC_PILLAR0 - 1, text["in.pweight_row"], styles["rowhead"])
     heads = [text["rk.iso"], text["in.province"], text["rk.region"], text["rk.reported"], text["rk.score"],
@@ -233,7 +233,7 @@ def _write_score_row(ctx: Context, ws, i: int, iso: str) -> None:
 
 def _write_raw(ctx: Context, ws) -> None:
     """Block 3: the raw values used, looked up by key from the table of block 4."""
-    layout, text, styles, res, lang = ctx.layout, ctx.t, ctx.styles, ctx.res, ctx.lang
+    layout, text, styles, res, lang = ctx.layout, ctx.words, ctx.styles, ctx.res, ctx.lang
     ind_j = _indicator_index(res)
     ws.write(layout.raw_title, 0, text["in.raw"], styles["section"])
     heads = [text["rk.iso"], text["in.province"]] + [_ind_head(ind, lang, unit=True) for ind in layout.indicators]
@@ -256,7 +256,7 @@ def _write_raw(ctx: Context, ws) -> None:
 
 def _write_table(ctx: Context, ws) -> None:
     """Block 4: the raw values as an Excel table."""
-    layout, text, styles, ds, res, lang = ctx.layout, ctx.t, ctx.styles, ctx.ds, ctx.res, ctx.lang
+    layout, text, styles, ds, res, lang = ctx.layout, ctx.words, ctx.styles, ctx.ds, ctx.res, ctx.lang
     ind_j = _indicator_index(res)
     ws.write(layout.tb_title, 0, text["in.table"], styles["section"])
     rows = []

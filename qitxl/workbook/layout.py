@@ -61,8 +61,8 @@ class Layout:
     WI_WEIGHT = 2  # column of an indicator's weight within its pillar, Weights sheet
 
     def __post_init__(self) -> None:
-        t = text(self.lang)
-        self.names = {s: t[f"sheet.{s}"] for s in SHEETS}
+        words = text(self.lang)
+        self.names = {sheet: words[f"sheet.{sheet}"] for sheet in SHEETS}
         ds, n = self.ds, len(self.res.iso_codes)
         # indicators in pillar order, so each pillar's columns are contiguous for SUMPRODUCT
         by_id = {i.id: i for i in ds.indicators}
@@ -176,7 +176,7 @@ class Context:
     ds: Dataset
     res: Results
     lang: str
-    t: dict[str, str]
+    words: dict[str, str]
     layout: Layout
     title: str
     ranking_isos: tuple[str, ...]
@@ -208,10 +208,10 @@ class Context:
         return o.note, cites
 
     def region(self, region: str) -> str:
-        return self.t.get(f"region.{region}", region)
+        return self.words.get(f"region.{region}", region)
 
     def reported(self, iso: str) -> str:
         p = self.ds.province(iso)
         if p.reported_tier is None:
-            return self.t["not_mentioned"]
+            return self.words["not_mentioned"]
         return p.reported(self.lang)
