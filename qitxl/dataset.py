@@ -32,6 +32,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .exceptions import QitxlError
+from .i18n import localised, word
 
 TABLES = ("provinces.csv", "indicators.csv", "sources.csv", "reported_tiers.csv")
 CONFIDENCE_LEVELS = ("official", "institutional", "peer_reviewed", "major_outlet", "secondary", "thin", "review")
@@ -118,7 +119,7 @@ class Province:
     def reported(self, lang: str = "en") -> str:
         """The seed article's tier label, or 'not mentioned'."""
         if self.reported_tier is None:
-            return "未提及" if lang == "zh" else "not mentioned"
+            return word("not_mentioned", lang)
         return (self.reported_label_zh or self.reported_label or "") if lang == "zh" else (self.reported_label or "")
 
 
@@ -178,7 +179,7 @@ class Pillar:
     indicators: tuple[str, ...]
 
     def label(self, lang: str = "en") -> str:
-        return self.label_zh if lang == "zh" else self.label_en
+        return localised(self, "label", lang)
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ class Indicator:
     year: int | None
 
     def label(self, lang: str = "en") -> str:
-        return self.label_zh if lang == "zh" else self.label_en
+        return localised(self, "label", lang)
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ class TierDef:
     label_zh: str
 
     def label(self, lang: str = "en") -> str:
-        return self.label_zh if lang == "zh" else self.label_en
+        return localised(self, "label", lang)
 
 
 @dataclass(frozen=True)

@@ -162,3 +162,16 @@ def test_findings_are_output_on_stdout_and_exit_1(tmp_path, capsys):
     assert main(["resolve", "Atlantis"]) == 1
     out = capsys.readouterr()
     assert "#N/A" in out.out and out.err == ""
+
+
+# ----------------------------------------------------------------------------- one way to localise
+
+def test_localised_reads_the_pair_of_fields_for_a_language():
+    from qitxl.dataset import bundled
+    from qitxl.i18n import localised, word
+
+    pillar = bundled().pillars[0]
+    assert localised(pillar, "label", "zh") == pillar.label_zh == pillar.label("zh")
+    assert localised(pillar, "label", "en") == pillar.label_en == pillar.label("en")
+    assert localised({"name_en": "Anhui", "name_zh": "安徽"}, "name", "zh") == "安徽"
+    assert word("not_mentioned", "zh") == "未提及" and word("not_mentioned", "en") == "not mentioned"

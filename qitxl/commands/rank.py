@@ -27,7 +27,7 @@ def ranking_rows(ds: Dataset, lang: str = "en") -> list[dict[str, object]]:
         p = ds.province(iso)
         row: dict[str, object] = {
             "rank": res.rank(iso), "iso_code": iso,
-            "name": p.name_zh_short if lang == "zh" else p.name_en,
+            "name": p.name(lang),
             "score": round(res.score(iso), 2), "tier": res.tier(iso, lang).label,
             "reported_tier": p.reported(lang),
         }

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from .. import profiles
+from ..i18n import localised
 from .indicators import cached
 from .layout import (
     EV_CITES,
@@ -202,7 +203,7 @@ def _pillars(p: _Sheet, r: int) -> int:
         ws.merge_range(r, VALUE, r, NORM, "", styles["score"])
         ws.write_formula(r, VALUE, p.at(SC_PILLAR0 + k), styles["score"], cached(comp.score))
         _rank_cells(p, r, cell(r, VALUE), p.layout.sc_col(SC_PILLAR0 + k), comp, pil.label(ctx.lang))
-        ws.write_string(r, NOTE, pil.about_zh if ctx.lang == "zh" else pil.about_en, styles["muted"])
+        ws.write_string(r, NOTE, localised(pil, "about", ctx.lang), styles["muted"])
         ws.set_row(r, 26)
     ws.conditional_format(first, VALUE, r, VALUE, {
         "type": "data_bar", "bar_color": "#2E75B6", "bar_solid": True,
@@ -252,7 +253,7 @@ def _indicators(p: _Sheet, r: int) -> int:
 def _lists(p: _Sheet) -> None:
     """The strengths and weaknesses lines of the card: the labels of every marked row, joined by formula."""
     ws, words, styles = p.ws, p.words, p.styles
-    sep = "、" if p.ctx.lang == "zh" else "; "
+    sep = words["pf.list_sep"]
     for n, (key, verdict) in enumerate((("pf.strengths", "strength"), ("pf.weaknesses", "weakness"))):
         r = p.lists_row + n
         mark = words[f"pf.{verdict}"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xlsxwriter.utility import xl_col_to_name
 
+from ..i18n import localised
 from .indicators import cached
 from .layout import SC_ISO, SC_RANK, SC_SCORE, SC_TIER, Context
 
@@ -28,7 +29,7 @@ def write(ctx: Context) -> None:
         r = FIRST + n
         ws.write_row(r, 0, [p.iso_code, p.iso_code_legacy, p.gb_code, p.name_en, p.name_zh, p.name_zh_short,
                             p.pinyin_tone, p.type_zh if lang == "zh" and p.type_zh else p.type,
-                            ctx.region(p.region), p.capital_zh if lang == "zh" else p.capital_en,
+                            ctx.region(p.region), localised(p, "capital", lang),
                             words["yes"] if p.assessed else words["no"]], styles["cell"])
         if p.iso_code in res.iso_codes:
             i = res.iso_codes.index(p.iso_code)

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import sensitivity
 from ..dataset import Dataset
+from ..i18n import localised
 from ..indices import RankIndices, rank_indices
 from ..model import Weights
 from ..sensitivity import SensitivityResult
@@ -51,7 +52,7 @@ def write(ctx: Context) -> None:
     rows = sens.table.to_dict(orient="records")
     for n, row in enumerate(rows):
         r = HEADER + 1 + n
-        ws.write_string(r, NAME, row["name_zh"] if lang == "zh" else row["name_en"], styles["cell"])
+        ws.write_string(r, NAME, localised(row, "name", lang), styles["cell"])
         ws.write_number(r, NOMINAL, int(row["nominal_rank"]), styles["int"])
         ws.write_number(r, MEDIAN, float(row["median_rank"]), styles["score"])
         for col, k in ((P05, "p05"), (P95, "p95"), (BEST, "best"), (WORST, "worst")):
@@ -84,7 +85,7 @@ def write(ctx: Context) -> None:
     c_first = r + 1
     for row in rows:
         r += 1
-        ws.write_string(r, 0, row["name_zh"] if lang == "zh" else row["name_en"], styles["cell"])
+        ws.write_string(r, 0, localised(row, "name", lang), styles["cell"])
         ws.write_number(r, 1, int(row["p05"]) - 0.4, styles["score"])
         ws.write_number(r, 2, int(row["p95"]) - int(row["p05"]) + 0.8, styles["score"])
     c_last = r

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..i18n import localised
 from .layout import (
     TI_LABEL,
     TI_LEVEL,
@@ -47,7 +48,7 @@ def write(ctx: Context) -> None:
         ws.write_formula(r, WT_USED, f"=IF(SUM({inputs})=0,0,{cell(r, WT_WEIGHT, False)}/SUM({inputs}))",
                          styles["weight"], weights[p.id] / total)
         ws.write_number(r, WT_DEFAULT, p.weight, styles["weight"])
-        about = p.about_zh if lang == "zh" else p.about_en
+        about = localised(p, "about", lang)
         ws.write_string(r, WT_ABOUT, about, styles["cellwrap"])
         ws.set_row(r, 15 * max(1, -(-len(about) // (40 if lang == "zh" else 80))) + 2)
     ws.data_validation(layout.wt_first, WT_WEIGHT, layout.wt_last, WT_WEIGHT, {
