@@ -29,6 +29,7 @@ import numpy as np
 from .dataset import Dataset, bundled
 from .model import (
     SKEW_TREATMENTS,
+    ModelError,
     Weights,
     check_method,
     compute,
@@ -64,7 +65,7 @@ def sobol(f: Callable[[np.ndarray], np.ndarray], dims: int, samples: int, rng: n
     once). ``groups`` lists the columns of each input group (default: one group per column).
     """
     if samples < 2:
-        raise ValueError(f"samples must be at least 2, not {samples}")
+        raise ModelError(f"samples must be at least 2, not {samples}")
     groups = [list(g) for g in (groups if groups is not None else [[d] for d in range(dims)])]
     a = rng.random((samples, dims))
     b = rng.random((samples, dims))
@@ -211,18 +212,18 @@ def rank_indices(dataset: Dataset | None = None, weights: Weights = None, *, sam
     """S1 and ST of every assessed province's rank over weights, normalisation, aggregation, skew."""
     ds = dataset or bundled()
     if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or samples < 2:
-        raise ValueError(f"samples must be a whole number >= 2, not {samples!r}")
+        raise ModelError(f"samples must be a whole number >= 2, not {samples!r}")
     if not 0 <= perturbation < 1:
-        raise ValueError(f"perturbation must be in [0, 1), not {perturbation!r}")
+        raise ModelError(f"perturbation must be in [0, 1), not {perturbation!r}")
     norms, aggs, skews = (tuple(dict.fromkeys(x)) for x in (normalisations, aggregations, skew_transforms))
     if not norms or not aggs or not skews:
-        raise ValueError("give at least one normalisation, aggregation and skew treatment")
+        raise ModelError("give at least one normalisation, aggregation and skew treatment")
     for n in norms:
         for a in aggs:
             check_method(n, a)  # the groups are independent, so every pair must be valid
     bad = [s for s in skews if s not in SKEW_TREATMENTS]
     if bad:
-        raise ValueError(f"unknown skew treatment(s) {', '.join(bad)}; choose from {', '.join(SKEW_TREATMENTS)}")
+        raise ModelError(f"unknown skew treatment(s) {', '.join(bad)}; choose from {', '.join(SKEW_TREATMENTS)}")
 
     nominal = compute(ds, weights)
     model = rank_model(ds, weights, perturbation, norms, aggs, skews)

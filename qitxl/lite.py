@@ -13,6 +13,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from . import __version__
+from .exceptions import QitxlError
+
+
+class WheelUrlError(QitxlError, ValueError):
+    """``--wheel-url`` is not an https address of a pure-Python qitxl wheel."""
+
 
 #: The xlwings version whose Office.js code path the QIT functions were checked against.
 XLWINGS_CHECKED = "0.37.8"
@@ -75,9 +81,9 @@ def requirement(wheel_url: str | None) -> str:
     url = urlparse(wheel_url)
     name = Path(url.path).name
     if url.scheme != "https" or not url.netloc:
-        raise ValueError(f"--wheel-url must be an https:// address (the browser fetches it), not {wheel_url!r}")
+        raise WheelUrlError(f"--wheel-url must be an https:// address (the browser fetches it), not {wheel_url!r}")
     if not (name.startswith("qitxl-") and name.endswith("-py3-none-any.whl")):
-        raise ValueError(f"--wheel-url must point at a pure-Python qitxl wheel "
+        raise WheelUrlError(f"--wheel-url must point at a pure-Python qitxl wheel "
                          f"(qitxl-VERSION-py3-none-any.whl), not {name!r}")
     return wheel_url
 

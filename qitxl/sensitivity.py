@@ -24,6 +24,7 @@ import pandas as pd
 
 from .dataset import Dataset, bundled
 from .model import (
+    ModelError,
     Weights,
     check_method,
     compute,
@@ -85,12 +86,12 @@ def run(dataset: Dataset | None = None, weights: Weights = None, *, draws: int =
     """Monte Carlo over pillar weights and method choices; rank statistics per assessed province."""
     ds = dataset or bundled()
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
-        raise ValueError(f"draws must be a whole number >= 1, not {draws!r}")
+        raise ModelError(f"draws must be a whole number >= 1, not {draws!r}")
     if not 0 <= perturbation < 1:
-        raise ValueError(f"perturbation must be in [0, 1), not {perturbation!r}")
+        raise ModelError(f"perturbation must be in [0, 1), not {perturbation!r}")
     normalisations, aggregations = tuple(dict.fromkeys(normalisations)), tuple(dict.fromkeys(aggregations))
     if not normalisations or not aggregations:
-        raise ValueError("give at least one normalisation and one aggregation")
+        raise ModelError("give at least one normalisation and one aggregation")
     combos = []
     for n in normalisations:
         for a in aggregations:
@@ -102,7 +103,7 @@ def run(dataset: Dataset | None = None, weights: Weights = None, *, draws: int =
                 raise
             combos.append((n, a))
     if not combos:
-        raise ValueError("no valid normalisation/aggregation pair among those given")
+        raise ModelError("no valid normalisation/aggregation pair among those given")
 
     nominal = compute(ds, weights)
     pillar_ids = nominal.pillar_ids

@@ -119,7 +119,8 @@ def test_every_input_error_is_a_qitxl_error_and_keeps_its_builtin_base():
     from qitxl.cellrefs import FormulaSyntaxError
     from qitxl.dataset import DatasetError
     from qitxl.exceptions import QitxlError
-    from qitxl.model import NotAssessed
+    from qitxl.lite import WheelUrlError
+    from qitxl.model import ModelError, NotAssessed
     from qitxl.names import UnknownProvince
     from qitxl.scenarios import ScenarioError
     from qitxl.weights_file import WeightsError
@@ -127,9 +128,10 @@ def test_every_input_error_is_a_qitxl_error_and_keeps_its_builtin_base():
     from qitxl.xlsxzip import InputError
 
     family = (OutputRefused, OutputExists, FormulaSyntaxError, DatasetError, NotAssessed, UnknownProvince,
-              ScenarioError, WeightsError, Unsupported, InputError)
+              ScenarioError, WeightsError, Unsupported, InputError, ModelError, WheelUrlError)
     assert all(issubclass(e, QitxlError) for e in family)
-    assert issubclass(DatasetError, ValueError) and issubclass(ScenarioError, ValueError)
+    value_errors = (DatasetError, ScenarioError, WeightsError, ModelError, WheelUrlError)
+    assert all(issubclass(e, ValueError) for e in value_errors)
     assert issubclass(UnknownProvince, LookupError) and issubclass(NotAssessed, LookupError)
     assert issubclass(OutputExists, FileExistsError)
     import qitxl
@@ -151,6 +153,12 @@ def test_bad_input_is_one_message_on_stderr_and_exit_2(tmp_path, capsys):
     assert main(["profile", "Atlantis"]) == 2
     out = capsys.readouterr()
     assert out.out == "" and out.err.startswith("qitxl profile: ")
+    assert main(["sensitivity", "--draws", "0"]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.startswith("qitxl sensitivity: draws must be")
+    assert main(["dataset", "export", "-o", str(tmp_path / "out.csv")]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.startswith("qitxl dataset: ") and "must be an .xlsx file" in out.err
 
 
 def test_findings_are_output_on_stdout_and_exit_1(tmp_path, capsys):

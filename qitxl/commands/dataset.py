@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from ..atomic import OutputRefused
 from ..dataset_export import export
 from .common import add_dataset_argument
 
@@ -23,19 +23,15 @@ def run(args: argparse.Namespace) -> int:
     """``qitxl dataset export``: 0 on success, 2 for a broken dataset or an existing OUT."""
     out = Path(args.output)
     if out.suffix.lower() != ".xlsx":
-        print(f"qitxl: {out}: the output must be an .xlsx file", file=sys.stderr)
-        return 2
+        raise OutputRefused(f"{out}: the output must be an .xlsx file")
     if args.dataset and Path(args.dataset).exists() and out.exists() and out.resolve() == Path(args.dataset).resolve():
-        print(f"qitxl: {out}: is the dataset being exported; choose another output", file=sys.stderr)
-        return 2
+        raise OutputRefused(f"{out}: is the dataset being exported; choose another output")
     try:
         export(out, args.dataset, force=args.force)
     except FileExistsError:
-        print(f"qitxl: {out} exists; use --force to replace it", file=sys.stderr)
-        return 2
+        raise OutputRefused(f"{out} exists; use --force to replace it") from None
     except OSError as exc:
-        print(f"qitxl: {out}: cannot be written ({exc.strerror})", file=sys.stderr)
-        return 2
+        raise OutputRefused(f"{out}: cannot be written ({exc.strerror})") from None
     print(out)
     return 0
 

@@ -19,11 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        out = files(args.wheel_url)
-    except ValueError as exc:
-        print(f"qitxl lite: {exc}", file=sys.stderr)
-        return 2
+    out = files(args.wheel_url)
     folder = Path(args.output)
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+from ..cellrefs import col_letters
 from ..dataset import Indicator
 from ..model import RANK_DECIMALS, rank_basis
 from ..profiles import year_label
@@ -288,9 +289,7 @@ def _ind_head(ind: Indicator, lang: str, unit: bool = False) -> str:
 
 def tier_cf(ctx: Context, ws, r1: int, r2: int, c1: int, c2: int, level_col: int) -> None:
     """Colour cells c1..c2 of rows r1..r2 by the tier level held in ``level_col`` (same row)."""
-    from xlsxwriter.utility import xl_col_to_name
-
-    col = xl_col_to_name(level_col)
+    col = col_letters(level_col + 1)
     for tier in ctx.ds.tiers:
         ws.conditional_format(r1, c1, r2, c2, {
             "type": "formula", "criteria": f"=${col}{r1 + 1}={tier.level}", "format": ctx.styles.tier_cf(tier.level)})

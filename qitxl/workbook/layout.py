@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 from dataclasses import dataclass, field
 from typing import Any
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-
+from ..cellrefs import col_letters
 from ..dataset import Dataset, Indicator
 from ..model import Results
 from .text import SHEETS, text
@@ -35,7 +34,8 @@ EV_KEY, EV_NOTE, EV_CITES, EV_NAME, EV_IND, EV_CONF, EV_VALUE, EV_SOURCES = rang
 
 def cell(row: int, col: int, absolute: bool = True) -> str:
     """A1 address, absolute ($A$1) unless asked otherwise."""
-    return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
+    dollar = "$" if absolute else ""
+    return f"{dollar}{col_letters(col + 1)}{dollar}{row + 1}"
 
 
 def area(r1: int, c1: int, r2: int, c2: int) -> str:
@@ -164,7 +164,7 @@ class Layout:
         return self.ref("weights", area(self.ti_first, TI_LABEL, self.ti_last, TI_LABEL))
 
     def col_name(self, col: int) -> str:
-        return xl_col_to_name(col)
+        return col_letters(col + 1)
 
 
 @dataclass

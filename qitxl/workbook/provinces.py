@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from xlsxwriter.utility import xl_col_to_name
-
+from ..cellrefs import col_letters
 from ..i18n import localised
 from .indicators import cached
 from .layout import SC_ISO, SC_RANK, SC_SCORE, SC_TIER, Context
@@ -33,7 +32,7 @@ def write(ctx: Context) -> None:
                             words["yes"] if p.assessed else words["no"]], styles["cell"])
         if p.iso_code in res.iso_codes:
             i = res.iso_codes.index(p.iso_code)
-            me = f"${xl_col_to_name(ISO)}{r + 1}"
+            me = f"${col_letters(ISO + 1)}{r + 1}"
             tier = res.tier(p.iso_code, lang)
             for col, sc, fmt, value in ((RANK, SC_RANK, styles["int"], cached(res.ranks[i])),
                                         (SCORE, SC_SCORE, styles["score"], cached(res.scores[i])),

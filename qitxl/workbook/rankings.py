@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from xlsxwriter.utility import xl_col_to_name
-
+from ..cellrefs import col_letters
 from .indicators import cached, tier_cf
 from .layout import SC_ISO, SC_LEVEL, SC_PILLAR0, SC_RANK, SC_SCORE, SC_TIER, Context
 
@@ -44,7 +43,7 @@ def write(ctx: Context) -> None:
         r = FIRST + n
         i = res.iso_codes.index(iso)
         p = ds.province(iso)
-        iso_cell = f"${xl_col_to_name(ISO)}{r + 1}"
+        iso_cell = f"${col_letters(ISO + 1)}{r + 1}"
         tier = res.tier(iso, lang)
         ws.write_formula(r, RANK, lookup(ctx, SC_RANK, iso_cell), styles["int"], cached(res.ranks[i]))
         ws.write_string(r, ISO, iso, styles["cell"])
