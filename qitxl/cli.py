@@ -41,8 +41,7 @@ COMMANDS: dict[str, str] = {
 }
 
 # A package a command needs -> the extra that installs it (the core needs numpy alone).
-EXTRAS = {"xlsxwriter": "workbook", "pandas": "analysis", "formulas": "eval", "schedula": "eval",
-          "defusedxml": "eval", "xlwings": "excel"}
+EXTRAS = {"xlsxwriter": "workbook", "pandas": "analysis", "defusedxml": "eval", "xlwings": "excel"}
 
 
 def _chosen(argv: Sequence[str]) -> str | None:
