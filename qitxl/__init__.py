@@ -14,11 +14,12 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .dataset import Dataset, DatasetError, Problem, bundled, load_dataset
+from .exceptions import QitxlError
 from .model import NotAssessed, Results, Tier, compute, rank, resolve_weights, results, score, tier
 from .names import UnknownProvince, resolve, suggest
 
 __all__ = [
-    "Dataset", "DatasetError", "NotAssessed", "Problem", "Results", "Tier", "UnknownProvince",
+    "Dataset", "DatasetError", "NotAssessed", "Problem", "QitxlError", "Results", "Tier", "UnknownProvince",
     "__version__", "bundled", "compute", "load_dataset", "rank", "resolve", "resolve_weights",
     "results", "score", "suggest", "tier",
 ]

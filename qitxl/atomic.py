@@ -22,8 +22,10 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .exceptions import QitxlError
 
-class OutputRefused(Exception):
+
+class OutputRefused(QitxlError):
     """OUT cannot be written under the output policy (exit status 2)."""
 
 

@@ -18,10 +18,8 @@ thresholds below are the usual rules of thumb, not tests of significance.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -32,6 +30,7 @@ from .dataset import Dataset, bundled
 from .evidence import EvidenceReport, evidence_report
 from .evidence import render_text as render_evidence
 from .model import Results, Weights, compute, is_outlying, rank_eq, skew_kurtosis, weighted_mean_batch
+from .texttable import format_table
 
 MIN_COVERAGE = 2 / 3   # a province with less of its data than this is flagged (JRC practice: 66-75%)
 WEAK_R = 0.3           # correlations below this are "weak"
@@ -214,13 +213,6 @@ def audit(dataset: Dataset | None = None, weights: Weights = None) -> AuditRepor
     return AuditReport(cov, inds, icorr, pcorr, effects, tuple(flags), settings, evidence)
 
 
-# ----------------------------------------------------------------------------- command
-
-def add_audit_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dataset", metavar="PATH", help="dataset folder or .xlsx workbook instead of the bundled one")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-
-
 def _num(v: object, pct: bool = False) -> object:
     if isinstance(v, float | np.floating):
         if math.isnan(v):
@@ -230,8 +222,6 @@ def _num(v: object, pct: bool = False) -> object:
 
 
 def _table(df: pd.DataFrame, pct: tuple[str, ...] = ()) -> str:
-    from .commands import format_table
-
     rows = [{c: _num(r[c], c in pct) for c in df.columns} for r in df.to_dict(orient="records")]
     return format_table(rows)
 
@@ -258,16 +248,3 @@ def render_text(rep: AuditReport) -> str:
     out.append(f"Thresholds: coverage < {MIN_COVERAGE:.0%}, weak r < {WEAK_R}, redundant r > {REDUNDANT_R}, "
                f"dominant pillar r > {DOMINANT_R}. With {s['assessed']} provinces correlations are fragile.")
     return "\n".join(out)
-
-
-def run_audit(args: argparse.Namespace) -> int:
-    """``qitxl audit``: print the statistical checks."""
-    from .commands import load
-
-    rep = audit(load(args))
-    if args.format == "json":
-        json.dump(rep.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        print(render_text(rep))
-    return 0

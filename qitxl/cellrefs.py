@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .exceptions import QitxlError
+
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
 
@@ -36,7 +38,7 @@ _ADDR = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _UDF_PREFIX = re.compile(r"^(?:_xludf\.|_xll\.|_xlfn\.|_xlws\.|_xldudf_)+", re.I)
 
 
-class FormulaSyntaxError(ValueError):
+class FormulaSyntaxError(QitxlError, ValueError):
     """The formula text is malformed (unbalanced brackets, unclosed string or sheet name)."""
 
 

@@ -31,11 +31,15 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
+from .exceptions import QitxlError
+from .i18n import localised, word
+
 TABLES = ("provinces.csv", "indicators.csv", "sources.csv", "reported_tiers.csv")
 CONFIDENCE_LEVELS = ("official", "institutional", "peer_reviewed", "major_outlet", "secondary", "thin", "review")
 RATING_RANGE = range(6)
 NORMALISATIONS = ("minmax", "zscore", "rank", "goalposts")
 AGGREGATIONS = ("arithmetic", "geometric")
+SKEW_TREATMENTS = ("auto", "winsorise", "none")
 WEIGHTINGS = ("default", "equal")
 MISSING_RULES = ("reweight",)
 REGIONS = ("East", "Central", "West", "Northeast", "")
@@ -72,7 +76,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class DatasetError(ValueError):
+class DatasetError(QitxlError, ValueError):
     """A dataset failed validation; ``problems`` lists everything found."""
 
     def __init__(self, problems: Iterable[Problem]):
@@ -115,7 +119,7 @@ class Province:
     def reported(self, lang: str = "en") -> str:
         """The seed article's tier label, or 'not mentioned'."""
         if self.reported_tier is None:
-            return "未提及" if lang == "zh" else "not mentioned"
+            return word("not_mentioned", lang)
         return (self.reported_label_zh or self.reported_label or "") if lang == "zh" else (self.reported_label or "")
 
 
@@ -175,7 +179,7 @@ class Pillar:
     indicators: tuple[str, ...]
 
     def label(self, lang: str = "en") -> str:
-        return self.label_zh if lang == "zh" else self.label_en
+        return localised(self, "label", lang)
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,7 @@ class Indicator:
     year: int | None
 
     def label(self, lang: str = "en") -> str:
-        return self.label_zh if lang == "zh" else self.label_en
+        return localised(self, "label", lang)
 
 
 @dataclass(frozen=True)
@@ -202,7 +206,7 @@ class TierDef:
     label_zh: str
 
     def label(self, lang: str = "en") -> str:
-        return self.label_zh if lang == "zh" else self.label_en
+        return localised(self, "label", lang)
 
 
 @dataclass(frozen=True)
@@ -253,6 +257,14 @@ class Dataset:
                 return p
         raise KeyError(pillar_id)
 
+    def find_pillar(self, text: str) -> str | None:
+        """The id of the pillar ``text`` names (its id, English or Chinese label, in any case); None if none."""
+        key = text.strip().casefold()
+        for p in self.pillars:
+            if key in (p.id.casefold(), p.label_en.casefold(), p.label_zh.casefold()):
+                return p.id
+        return None
+
     def indicator(self, indicator_id: str) -> Indicator:
         for i in self.indicators:
             if i.id == indicator_id:
@@ -290,14 +302,6 @@ class Dataset:
                 if year is None and (best is None or o.year > best.year):
                     best = o
         return best
-
-    def observations_table(self):
-        """The long indicator table as a new pandas DataFrame."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            [{**o.__dict__, "source_ids": "|".join(o.source_ids)} for o in self.observations]
-        )
 
 
 # --------------------------------------------------------------------------- reading
@@ -402,127 +406,153 @@ def _load_methodology(path: Path, problems: list[Problem]) -> dict | None:
     return None
 
 
-def _parse_methodology(meta: dict, problems: list[Problem]):
-    f = "methodology.toml"
+class _Checker:
+    """Typed reads from methodology.toml tables, each failure recorded as a Problem."""
 
-    def need(table: Mapping, key: str, kind, where: str):
+    FILE = "methodology.toml"
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(Problem(self.FILE, None, where, message))
+
+    def need(self, table: Mapping, key: str, kind, where: str):
+        """``table[key]`` if present and of type ``kind`` (an int passes as a float), else None."""
         if key not in table:
-            problems.append(Problem(f, None, f"{where}.{key}", "missing"))
+            self.problem(f"{where}.{key}", "missing")
             return None
         value = table[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            problems.append(Problem(f, None, f"{where}.{key}", f"must be {kind.__name__}, not {value!r}"))
+            self.problem(f"{where}.{key}", f"must be {kind.__name__}, not {value!r}")
             return None
         return value
 
+
+def _parse_methodology(meta: dict, problems: list[Problem]):
+    check = _Checker(problems)
     ds = meta.get("dataset", {})
-    version = need(ds, "version", str, "dataset") or "?"
-    date = need(ds, "date", str, "dataset") or "?"
+    version = check.need(ds, "version", str, "dataset") or "?"
+    date = check.need(ds, "date", str, "dataset") or "?"
     title_en = ds.get("title_en", "qitxl dataset")
     title_zh = ds.get("title_zh", title_en)
+    method = _parse_method(meta.get("method", {}), check)
+    indicators = _parse_indicators(meta.get("indicators", {}), check)
+    pillars = _parse_pillars(meta.get("pillars", []), indicators, check)
+    tiers = _parse_tiers(meta.get("tiers", []), check)
+    return (version, date, title_en, title_zh), method, tuple(pillars), tuple(indicators), tuple(tiers)
 
-    m = meta.get("method", {})
+
+def _parse_method(m: Mapping, check: _Checker) -> Method:
     method_kwargs = {}
     for key, allowed in (("normalisation", NORMALISATIONS), ("aggregation", AGGREGATIONS),
                          ("weighting", WEIGHTINGS), ("missing", MISSING_RULES),
-                         ("skew_transform", ("auto", "winsorise", "none"))):
+                         ("skew_transform", SKEW_TREATMENTS)):
         if key in m:
             if m[key] not in allowed:
-                problems.append(Problem(f, None, f"method.{key}", f"{m[key]!r} is not one of {', '.join(allowed)}"))
+                check.problem(f"method.{key}", f"{m[key]!r} is not one of {', '.join(allowed)}")
             else:
                 method_kwargs[key] = m[key]
     for key in ("skew_limit", "kurtosis_limit", "geometric_floor"):
         if key in m:
             v = m[key]
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0:
-                problems.append(Problem(f, None, f"method.{key}", f"must be a positive number, not {v!r}"))
+                check.problem(f"method.{key}", f"must be a positive number, not {v!r}")
             else:
                 method_kwargs[key] = float(v)
-    method = Method(**method_kwargs)
+    return Method(**method_kwargs)
 
-    raw_inds = meta.get("indicators", {})
-    indicators: list[Indicator] = []
-    for iid, spec in raw_inds.items():
-        where = f"indicators.{iid}"
-        pillar = need(spec, "pillar", str, where)
-        direction = spec.get("direction", 1)
-        if direction not in (1, -1):
-            problems.append(Problem(f, None, f"{where}.direction", f"must be 1 or -1, not {direction!r}"))
-            direction = 1
-        weight = spec.get("weight", 1.0)
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0 or not math.isfinite(weight):
-            problems.append(Problem(f, None, f"{where}.weight", f"must be a non-negative number, not {weight!r}"))
-            weight = 1.0
-        gp = spec.get("goalposts")
-        goalposts = None
-        if gp is not None:
-            if (not isinstance(gp, list) or len(gp) != 2
-                    or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in gp)
-                    or not gp[0] < gp[1]):
-                problems.append(Problem(f, None, f"{where}.goalposts", "must be [low, high] with low < high"))
-            else:
-                goalposts = (float(gp[0]), float(gp[1]))
-        year = spec.get("year")
-        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-            problems.append(Problem(f, None, f"{where}.year", f"must be a whole year, not {year!r}"))
-            year = None
-        indicators.append(Indicator(
-            id=iid, pillar=pillar or "", label_en=spec.get("label_en", iid),
-            label_zh=spec.get("label_zh", spec.get("label_en", iid)), unit=spec.get("unit", ""),
-            direction=int(direction), weight=float(weight), goalposts=goalposts, year=year,
-        ))
 
+def _parse_indicators(raw_inds: Mapping, check: _Checker) -> list[Indicator]:
+    return [_parse_indicator(iid, spec, check) for iid, spec in raw_inds.items()]
+
+
+def _parse_indicator(iid: str, spec: Mapping, check: _Checker) -> Indicator:
+    where = f"indicators.{iid}"
+    pillar = check.need(spec, "pillar", str, where)
+    direction = spec.get("direction", 1)
+    if direction not in (1, -1):
+        check.problem(f"{where}.direction", f"must be 1 or -1, not {direction!r}")
+        direction = 1
+    weight = spec.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0 or not math.isfinite(weight):
+        check.problem(f"{where}.weight", f"must be a non-negative number, not {weight!r}")
+        weight = 1.0
+    gp = spec.get("goalposts")
+    goalposts = None
+    if gp is not None:
+        if (not isinstance(gp, list) or len(gp) != 2
+                or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in gp)
+                or not gp[0] < gp[1]):
+            check.problem(f"{where}.goalposts", "must be [low, high] with low < high")
+        else:
+            goalposts = (float(gp[0]), float(gp[1]))
+    year = spec.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        check.problem(f"{where}.year", f"must be a whole year, not {year!r}")
+        year = None
+    return Indicator(
+        id=iid, pillar=pillar or "", label_en=spec.get("label_en", iid),
+        label_zh=spec.get("label_zh", spec.get("label_en", iid)), unit=spec.get("unit", ""),
+        direction=int(direction), weight=float(weight), goalposts=goalposts, year=year,
+    )
+
+
+def _parse_pillars(specs: list, indicators: list[Indicator], check: _Checker) -> list[Pillar]:
     pillars: list[Pillar] = []
     seen: set[str] = set()
-    for n, spec in enumerate(meta.get("pillars", []), start=1):
+    for n, spec in enumerate(specs, start=1):
         where = f"pillars[{n}]"
-        pid = need(spec, "id", str, where)
-        weight = need(spec, "weight", float, where)
+        pid = check.need(spec, "id", str, where)
+        weight = check.need(spec, "weight", float, where)
         if pid is None:
             continue
         if pid in seen:
-            problems.append(Problem(f, None, f"{where}.id", f"duplicate pillar {pid!r}"))
+            check.problem(f"{where}.id", f"duplicate pillar {pid!r}")
         seen.add(pid)
         if weight is not None and (weight < 0 or not math.isfinite(weight)):
-            problems.append(Problem(f, None, f"{where}.weight", f"must be >= 0, not {weight}"))
+            check.problem(f"{where}.weight", f"must be >= 0, not {weight}")
         members = tuple(i.id for i in indicators if i.pillar == pid)
         if not members:
-            problems.append(Problem(f, None, f"{where}", f"pillar {pid!r} has no indicators"))
+            check.problem(f"{where}", f"pillar {pid!r} has no indicators")
         pillars.append(Pillar(
             id=pid, label_en=spec.get("label_en", pid), label_zh=spec.get("label_zh", pid),
             weight=float(weight or 0.0), about_en=spec.get("about_en", ""),
             about_zh=spec.get("about_zh", ""), indicators=members,
         ))
     if not pillars:
-        problems.append(Problem(f, None, "pillars", "no pillars defined"))
+        check.problem("pillars", "no pillars defined")
     for i in indicators:
         if i.pillar and i.pillar not in seen:
-            problems.append(Problem(f, None, f"indicators.{i.id}.pillar", f"unknown pillar {i.pillar!r}"))
+            check.problem(f"indicators.{i.id}.pillar", f"unknown pillar {i.pillar!r}")
     total = sum(p.weight for p in pillars)
     if pillars and not math.isclose(total, 1.0, abs_tol=1e-9):
-        problems.append(Problem(f, None, "pillars.weight", f"weights sum to {total:g}, not 1"))
+        check.problem("pillars.weight", f"weights sum to {total:g}, not 1")
+    return pillars
 
+
+def _parse_tiers(specs: list, check: _Checker) -> list[TierDef]:
     tiers: list[TierDef] = []
-    for n, spec in enumerate(meta.get("tiers", []), start=1):
+    for n, spec in enumerate(specs, start=1):
         where = f"tiers[{n}]"
-        level = need(spec, "level", int, where)
-        lo = need(spec, "min_score", float, where)
+        level = check.need(spec, "level", int, where)
+        lo = check.need(spec, "min_score", float, where)
         if level is None or lo is None:
             continue
         tiers.append(TierDef(level, lo, spec.get("label_en", f"Tier {level}"),
                              spec.get("label_zh", spec.get("label_en", f"Tier {level}"))))
     tiers.sort(key=lambda t: t.level)
     if not tiers:
-        problems.append(Problem(f, None, "tiers", "no tiers defined"))
+        check.problem("tiers", "no tiers defined")
     elif [t.level for t in tiers] != list(range(1, len(tiers) + 1)):
-        problems.append(Problem(f, None, "tiers.level", "levels must run 1, 2, 3, ... without gaps"))
+        check.problem("tiers.level", "levels must run 1, 2, 3, ... without gaps")
     elif any(a.min_score <= b.min_score for a, b in zip(tiers, tiers[1:], strict=False)):
-        problems.append(Problem(f, None, "tiers.min_score", "must fall strictly from level 1 down"))
+        check.problem("tiers.min_score", "must fall strictly from level 1 down")
     elif tiers[-1].min_score > 0:
-        problems.append(Problem(f, None, "tiers.min_score", "the last tier must start at 0"))
-    return (version, date, title_en, title_zh), method, tuple(pillars), tuple(indicators), tuple(tiers)
+        check.problem("tiers.min_score", "the last tier must start at 0")
+    return tiers
 
 
 def load_dataset(source: str | Path | None = None) -> Dataset:
@@ -592,13 +622,32 @@ def _build(raw: RawDataset) -> Dataset:
         raise DatasetError(problems)
     head, method, pillars, indicators, tiers = _parse_methodology(raw.meta, problems)
     empty = Table("")
-    prov_rows = raw.tables.get("provinces.csv", empty)
-    ind_rows = raw.tables.get("indicators.csv", empty)
-    src_rows = raw.tables.get("sources.csv", empty)
-    tier_rows = raw.tables.get("reported_tiers.csv", empty)
+    sources = _check_sources(raw.tables.get("sources.csv", empty), problems)
+    prov_raw = _check_provinces(raw.tables.get("provinces.csv", empty), problems)
+    reported = _check_reported(raw.tables.get("reported_tiers.csv", empty), prov_raw, sources, problems)
+    known = {i.id: i for i in indicators}
+    observations = _check_observations(raw.tables.get("indicators.csv", empty), prov_raw, known, sources, problems)
+    has_evidence = {o.iso_code for o in observations if o.indicator.startswith(QIT_PREFIX) and o.indicator in known}
+    provinces = [_province(iso, r, has_evidence, reported.get(iso)) for iso, r in sorted(prov_raw.items())]
+    coding = _check_coding(raw.tables.get("coding.csv"), "coding.csv" in raw.own,
+                           set(prov_raw), known, observations, problems)
+    if not has_evidence and not problems:
+        problems.append(Problem("indicators.csv", None, "indicator",
+                                "no province has coded QIT evidence (qit_* rows), so none can be ranked"))
+    if problems:
+        raise DatasetError(problems)
+    version, date, title_en, title_zh = head
+    return Dataset(
+        version=version, date=date, title_en=title_en, title_zh=title_zh,
+        provinces=tuple(provinces), pillars=pillars, indicators=indicators, tiers=tiers,
+        method=method, observations=tuple(observations), sources=MappingProxyType(sources),
+        origin=raw.origin, coding=coding,
+    )
 
+
+def _check_sources(rows: Table, problems: list[Problem]) -> dict[str, Source]:
     sources: dict[str, Source] = {}
-    for n, r in src_rows.numbered():
+    for n, r in rows.numbered():
         sid = r["source_id"]
         if not sid:
             problems.append(Problem("sources.csv", n, "source_id", "empty"))
@@ -608,19 +657,25 @@ def _build(raw: RawDataset) -> Dataset:
             problems.append(Problem("sources.csv", n, "confidence",
                                     f"{r['confidence']!r} is not one of {', '.join(CONFIDENCE_LEVELS)}"))
         sources[sid] = Source(**{k: r.get(k, "") for k in Source.__dataclass_fields__})
+    return sources
 
-    def check_sources(file: str, n: int, text: str) -> tuple[str, ...]:
-        ids = _split(text)
-        if not ids:
-            problems.append(Problem(file, n, "source_id", "empty: every value needs a source"))
-        for sid in ids:
-            if sid not in sources:
-                problems.append(Problem(file, n, "source_id", f"unknown source {sid!r} (not in sources.csv)"))
-        return ids
 
-    # provinces
+def _source_ids(file: str, n: int, text: str, sources: Mapping[str, Source],
+                problems: list[Problem]) -> tuple[str, ...]:
+    """The source ids of a row; a problem for none, and for each not in sources.csv."""
+    ids = _split(text)
+    if not ids:
+        problems.append(Problem(file, n, "source_id", "empty: every value needs a source"))
+    for sid in ids:
+        if sid not in sources:
+            problems.append(Problem(file, n, "source_id", f"unknown source {sid!r} (not in sources.csv)"))
+    return ids
+
+
+def _check_provinces(rows: Table, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    """provinces.csv rows by ISO code (with ``_row``, the row number), each checked."""
     prov_raw: dict[str, dict[str, str]] = {}
-    for n, r in prov_rows.numbered():
+    for n, r in rows.numbered():
         iso = r["iso_code"]
         if not (len(iso) == 5 and iso.startswith("CN-") and iso[3:].isalpha() and iso[3:].isupper()):
             problems.append(Problem("provinces.csv", n, "iso_code", f"{iso!r} is not an ISO 3166-2:CN code like CN-AH"))
@@ -643,54 +698,34 @@ def _build(raw: RawDataset) -> Dataset:
             if v in seen_vals:
                 problems.append(Problem("provinces.csv", int(r["_row"]), col, f"{v!r} also used by {seen_vals[v]}"))
             seen_vals[v] = iso
+    return prov_raw
 
-    # reported tiers
+
+def _check_reported(rows: Table, prov_raw: Mapping[str, object], sources: Mapping[str, Source],
+                    problems: list[Problem]) -> dict[str, tuple[int, str, str]]:
+    """reported_tiers.csv: (tier, label, Chinese label) by ISO code."""
     reported: dict[str, tuple[int, str, str]] = {}
-    for n, r in tier_rows.numbered():
+    for n, r in rows.numbered():
         if r["iso_code"] not in prov_raw:
             problems.append(Problem("reported_tiers.csv", n, "iso_code", f"unknown province {r['iso_code']!r}"))
             continue
         if not r["reported_tier"].isdigit():
             problems.append(Problem("reported_tiers.csv", n, "reported_tier", "must be a whole number (1 = top)"))
             continue
-        check_sources("reported_tiers.csv", n, r["source_id"])
+        _source_ids("reported_tiers.csv", n, r["source_id"], sources, problems)
         reported[r["iso_code"]] = (int(r["reported_tier"]), r["reported_label"], r.get("reported_label_zh", ""))
+    return reported
 
-    # indicators
-    known = {i.id: i for i in indicators}
+
+def _check_observations(rows: Table, prov_raw: Mapping[str, object], known: Mapping[str, Indicator],
+                        sources: Mapping[str, Source], problems: list[Problem]) -> list[Observation]:
+    """indicators.csv: every row checked; the rows without a fault as Observations."""
     observations: list[Observation] = []
     keys: set[tuple[str, str, int]] = set()
-    for n, r in ind_rows.numbered():
+    for n, r in rows.numbered():
         iso, iid = r["iso_code"], r["indicator"]
-        bad = False
-        if iso not in prov_raw:
-            problems.append(Problem("indicators.csv", n, "iso_code", f"unknown province {iso!r}"))
-            bad = True
-        if not iid:
-            problems.append(Problem("indicators.csv", n, "indicator", "empty"))
-            bad = True
-        value = _finite(r["value"])
-        if value is None:
-            problems.append(Problem("indicators.csv", n, "value", f"{r['value']!r} is not a finite number"))
-            bad = True
-        year = int(r["year"]) if r["year"].isdigit() else None
-        if year is None or not 1949 <= year <= 2100:
-            problems.append(Problem("indicators.csv", n, "year", f"{r['year']!r} is not a year"))
-            bad = True
-        if r["confidence"] not in CONFIDENCE_LEVELS:
-            problems.append(Problem("indicators.csv", n, "confidence",
-                                    f"{r['confidence']!r} is not one of {', '.join(CONFIDENCE_LEVELS)}"))
-        ind = known.get(iid)
-        if ind is not None and value is not None:
-            if ind.unit and r["unit"] != ind.unit:
-                problems.append(Problem("indicators.csv", n, "unit",
-                                        f"{r['unit']!r} but methodology.toml says {iid} is in {ind.unit!r}"))
-            if ind.goalposts and not ind.goalposts[0] <= value <= ind.goalposts[1]:
-                problems.append(Problem("indicators.csv", n, "value",
-                                        f"{value:g} outside {iid}'s range {ind.goalposts[0]:g}-{ind.goalposts[1]:g}"))
-            if not ind.goalposts and value < 0:
-                problems.append(Problem("indicators.csv", n, "value", f"{value:g} is negative"))
-        ids = check_sources("indicators.csv", n, r["source_id"])
+        value, year, bad = _check_observation(n, r, prov_raw, known.get(iid), problems)
+        ids = _source_ids("indicators.csv", n, r["source_id"], sources, problems)
         if bad:
             continue
         key = (iso, iid, year)
@@ -698,36 +733,55 @@ def _build(raw: RawDataset) -> Dataset:
             problems.append(Problem("indicators.csv", n, "indicator", f"duplicate row for {iso}, {iid}, {year}"))
         keys.add(key)
         observations.append(Observation(iso, iid, value, year, r["unit"], ids, r["confidence"], r.get("note", "")))
+    return observations
 
-    has_evidence = {o.iso_code for o in observations if o.indicator.startswith(QIT_PREFIX) and o.indicator in known}
-    provinces = []
-    for iso, r in sorted(prov_raw.items()):
-        tier = reported.get(iso)
-        provinces.append(Province(
-            iso_code=iso, iso_code_legacy=r["iso_code_legacy"], gb_code=r["gb_code"],
-            name_en=r["name_en"], name_zh=r["name_zh"], name_zh_short=r["name_zh_short"],
-            name_iso=r.get("name_iso", ""), pinyin_tone=r["pinyin_tone"], pinyin=r.get("pinyin", ""),
-            aliases_en=_split(r.get("aliases_en", "")), abbr_zh=_split(r.get("abbr_zh", "")),
-            type=r["type"], type_zh=r.get("type_zh", ""), region=r["region"],
-            capital_en=r.get("capital_en", ""), capital_zh=r.get("capital_zh", ""),
-            nbs_statistics=r.get("nbs_statistics", "no") == "yes",
-            assessed=iso in has_evidence,
-            reported_tier=tier[0] if tier else None, reported_label=tier[1] if tier else None,
-            reported_label_zh=(tier[2] or tier[1]) if tier else None,
-        ))
-    coding = _check_coding(raw.tables.get("coding.csv"), "coding.csv" in raw.own,
-                           set(prov_raw), known, observations, problems)
-    if not has_evidence and not problems:
-        problems.append(Problem("indicators.csv", None, "indicator",
-                                "no province has coded QIT evidence (qit_* rows), so none can be ranked"))
-    if problems:
-        raise DatasetError(problems)
-    version, date, title_en, title_zh = head
-    return Dataset(
-        version=version, date=date, title_en=title_en, title_zh=title_zh,
-        provinces=tuple(provinces), pillars=pillars, indicators=indicators, tiers=tiers,
-        method=method, observations=tuple(observations), sources=MappingProxyType(sources),
-        origin=raw.origin, coding=coding,
+
+def _check_observation(n: int, r: Mapping[str, str], prov_raw: Mapping[str, object], ind: Indicator | None,
+                       problems: list[Problem]) -> tuple[float | None, int | None, bool]:
+    """One indicators.csv row: (value, year, bad), bad when the row cannot become an Observation."""
+    iso, iid = r["iso_code"], r["indicator"]
+    bad = False
+    if iso not in prov_raw:
+        problems.append(Problem("indicators.csv", n, "iso_code", f"unknown province {iso!r}"))
+        bad = True
+    if not iid:
+        problems.append(Problem("indicators.csv", n, "indicator", "empty"))
+        bad = True
+    value = _finite(r["value"])
+    if value is None:
+        problems.append(Problem("indicators.csv", n, "value", f"{r['value']!r} is not a finite number"))
+        bad = True
+    year = int(r["year"]) if r["year"].isdigit() else None
+    if year is None or not 1949 <= year <= 2100:
+        problems.append(Problem("indicators.csv", n, "year", f"{r['year']!r} is not a year"))
+        bad = True
+    if r["confidence"] not in CONFIDENCE_LEVELS:
+        problems.append(Problem("indicators.csv", n, "confidence",
+                                f"{r['confidence']!r} is not one of {', '.join(CONFIDENCE_LEVELS)}"))
+    if ind is not None and value is not None:
+        if ind.unit and r["unit"] != ind.unit:
+            problems.append(Problem("indicators.csv", n, "unit",
+                                    f"{r['unit']!r} but methodology.toml says {iid} is in {ind.unit!r}"))
+        if ind.goalposts and not ind.goalposts[0] <= value <= ind.goalposts[1]:
+            problems.append(Problem("indicators.csv", n, "value",
+                                    f"{value:g} outside {iid}'s range {ind.goalposts[0]:g}-{ind.goalposts[1]:g}"))
+        if not ind.goalposts and value < 0:
+            problems.append(Problem("indicators.csv", n, "value", f"{value:g} is negative"))
+    return value, year, bad
+
+
+def _province(iso: str, r: Mapping[str, str], has_evidence: set[str], tier: tuple[int, str, str] | None) -> Province:
+    return Province(
+        iso_code=iso, iso_code_legacy=r["iso_code_legacy"], gb_code=r["gb_code"],
+        name_en=r["name_en"], name_zh=r["name_zh"], name_zh_short=r["name_zh_short"],
+        name_iso=r.get("name_iso", ""), pinyin_tone=r["pinyin_tone"], pinyin=r.get("pinyin", ""),
+        aliases_en=_split(r.get("aliases_en", "")), abbr_zh=_split(r.get("abbr_zh", "")),
+        type=r["type"], type_zh=r.get("type_zh", ""), region=r["region"],
+        capital_en=r.get("capital_en", ""), capital_zh=r.get("capital_zh", ""),
+        nbs_statistics=r.get("nbs_statistics", "no") == "yes",
+        assessed=iso in has_evidence,
+        reported_tier=tier[0] if tier else None, reported_label=tier[1] if tier else None,
+        reported_label_zh=(tier[2] or tier[1]) if tier else None,
     )
 
 

@@ -60,7 +60,6 @@ class Evaluator:
         self.results: dict[tuple[Any, ...], Any] = {}
         self.direct_calls = 0
         self.engine_calls = 0
-        self.memo_hits = 0
 
     # -- public
 
@@ -179,7 +178,6 @@ class Evaluator:
         memo = (key, _hashable(args))
         hit = self.results.get(memo, _MISS)
         if hit is not _MISS:
-            self.memo_hits += 1
             return hit
         self.direct_calls += 1
         out = xlcalc_udf_result(shape.fn(*args))

@@ -37,10 +37,6 @@ def value_error(message: str) -> XlError:
     return XlError("#VALUE!", message)
 
 
-def num_error(message: str) -> XlError:
-    return XlError("#NUM!", message)
-
-
 def parse_error_text(text: object) -> XlError | None:
     """Recognise an error handed over as text (xlwings ``err_to_str`` gives ``"#REF!"``)."""
     if isinstance(text, str) and text.startswith("#"):

@@ -10,14 +10,12 @@ Excel rebuilds it).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import dataclasses
 import gc
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,6 @@ from typing import Any
 from . import cellrefs
 from .atomic import OutputRefused, check_output
 from .cellrefs import FormulaSyntaxError, address, range_text
-from .commands import add_dataset_argument, apply_dataset
 from .dependents import find_dependents, full_calc_on_load
 from .engine import Evaluator, Unsupported
 from .errors import XlError
@@ -473,6 +470,30 @@ def _old_spill(sh: SheetXml, row: int, col: int) -> tuple[int, int, int, int] | 
     return None
 
 
+class _Package:
+    """The package-level changes of a write: replaced, dropped and added members, and the cm=
+    index of dynamic-array cells (found, or added to the package, on the first spill)."""
+
+    def __init__(self, book: Book, report: Report):
+        self.book, self.report = book, report
+        self.replace: dict[str, bytes] = {}
+        self.drop: set[str] = set()
+        self.add: list[tuple[str, bytes]] = []
+        self._cm: str | None = None
+        self._cm_ready = False
+
+    def dynamic_cm(self) -> str | None:
+        if not self._cm_ready:
+            self._cm, rep, added = _dynamic_cm(self.book.pkg, self.book.info)
+            self.replace.update(rep)
+            self.add.extend(added)
+            self._cm_ready = True
+            if self._cm is None:
+                self.report.notes.append("note: this workbook's metadata has no dynamic-array entry to "
+                                         "reuse; spilled results were written as legacy array formulas")
+        return self._cm
+
+
 def write_results(book: Book, cells: list[QitCell], values: bool, report: Report) -> tuple[dict[str, bytes],
                                                                                             set[str],
                                                                                             list[tuple[str, bytes]]]:
@@ -481,133 +502,165 @@ def write_results(book: Book, cells: list[QitCell], values: bool, report: Report
     by_sheet: dict[str, list[QitCell]] = defaultdict(list)
     for qc in cells:
         by_sheet[qc.sheet].append(qc)
-    replace: dict[str, bytes] = {}
-    drop: set[str] = set()
-    add: list[tuple[str, bytes]] = []
-    cm_value: str | None = None
-    cm_ready = False
+    pkg = _Package(book, report)
     for sheet_name, group in by_sheet.items():
         sh = book.sheet(sheet_name)
         w = writers[sheet_name] = SheetWriter(sh)
-        p = sh.prefix
-        owned: dict[tuple[int, int], QitCell] = {}
-        for qc in group:
-            old = _old_spill(sh, qc.row, qc.col)
-            if old:
-                for r in range(old[0], old[2] + 1):
-                    for c in range(old[1], old[3] + 1):
-                        owned[(r, c)] = qc
-        qit_here = {(qc.row, qc.col) for qc in group}
-        # Shared groups whose master changes shape: their followers must carry their own text.
-        broken_si: set[str] = set()
-        for qc in group:
-            cell = sh.cells[(qc.row, qc.col)]
-            if qc.problem:
-                continue
-            h, wd = _shape(qc.value)
-            if (h, wd) != (1, 1):
-                r2, c2 = qc.row + h - 1, qc.col + wd - 1
-                blocked = None
-                if r2 > cellrefs.MAX_ROW or c2 > cellrefs.MAX_COL:
-                    blocked = "the sheet's edge"
-                else:
-                    for i, j, _ in _cells(qc.value):
-                        rc = (qc.row + i, qc.col + j)
-                        if rc == (qc.row, qc.col):
-                            continue
-                        other = sh.cells.get(rc)
-                        if rc in w.claimed or rc in qit_here or (
-                                other is not None and not other.is_empty and owned.get(rc) is not qc):
-                            blocked = address(*rc)
-                            break
-                if blocked:
-                    qc.value = XlError("#SPILL!", f"spill range {range_text(qc.row, qc.col, r2, c2)} is blocked "
-                                       f"by {blocked}")
-                else:
-                    qc.spill = (qc.row, qc.col, r2, c2)
-                    w.claimed.update((qc.row + i, qc.col + j) for i, j, _ in _cells(qc.value))
-            fa = cell.f_attrs or {}
-            if fa.get("t") == "shared" and cell.f_text is not None and ((values and not qc.dependent) or qc.spill):
-                broken_si.add(fa.get("si", ""))
+        owned = _old_spill_owners(sh, group)
+        broken_si = _place_spills(w, group, owned, values)
         for qc in group:
             cell = sh.cells[(qc.row, qc.col)]
             fa = cell.f_attrs or {}
             follower_broken = fa.get("t") == "shared" and fa.get("si", "") in broken_si
             if qc.problem:
-                if follower_broken:
-                    # Its master is going away: keep the formula, written out in full.
-                    t = cell.t if cell.t in ("str", "b", "e") else None
-                    inner = formula_xml(p, qc.formula)
-                    v_xml = re.search(rf"<{p}v\b.*?(?:/>|</{p}v>)", sh.text[cell.start:cell.end], re.S)
-                    w.edits[(qc.row, qc.col)] = build_cell(p, address(qc.row, qc.col), cell.attrs, t,
-                                                           inner + (v_xml.group(0) if v_xml else ""))
-                    w.formula_kind_changed = True
-                report.problems.append((qc.addr, ("depends on a QIT_ cell but was not recalculated: " if qc.dependent
-                                                   else "") + qc.problem))
+                _keep_unrecalculated(w, qc, follower_broken, report)
                 continue
-            if qc.dependent:
-                report.recalculated += 1
-            else:
-                report.evaluated += 1
-            for _, _, x in _cells(qc.value):
-                if isinstance(x, XlError):
-                    report.errors[x.code].append(qc.addr)
-                    break
-            ref = address(qc.row, qc.col)
+            _count(qc, report)
             old = _old_spill(sh, qc.row, qc.col)
-            attrs = w.keep_attrs(qc.row, qc.col)
-            cm = cell.attr("cm")
             if values and not qc.dependent:
                 w.formula_removed = True
-                for i, j, x in _cells(qc.value):
-                    r, c = qc.row + i, qc.col + j
-                    t, inner = plain_value_xml(x, p)
-                    w.edits[(r, c)] = build_cell(p, address(r, c), w.keep_attrs(r, c), t, inner)
+                _write_values(w, qc, skip_anchor=False)
             else:
-                anchor = qc.value[0][0] if isinstance(qc.value, list) else qc.value
-                t, v_inner = value_xml(anchor, p)
-                if qc.spill:
-                    if not cm_ready:
-                        cm_value, rep, added = _dynamic_cm(book.pkg, book.info)
-                        replace.update(rep)
-                        add.extend(added)
-                        cm_ready = True
-                        if cm_value is None:
-                            report.notes.append("note: this workbook's metadata has no dynamic-array entry to "
-                                                "reuse; spilled results were written as legacy array formulas")
-                    cm = cm_value
-                    f_xml = formula_xml(p, qc.formula, {"t": "array", "ref": range_text(*qc.spill)})
-                    if fa.get("t") != "array":
-                        w.formula_kind_changed = True
-                elif fa.get("t") == "array":
-                    f_xml = formula_xml(p, qc.formula, {"t": "array", "ref": ref})
-                elif follower_broken:
-                    f_xml = formula_xml(p, qc.formula)
-                    w.formula_kind_changed = True
-                else:
-                    f_xml = cell.f_raw or formula_xml(p, qc.formula)
-                w.edits[(qc.row, qc.col)] = build_cell(p, ref, attrs, t, f_xml + v_inner, cm)
-                for i, j, x in _cells(qc.value):
-                    if (i, j) == (0, 0):
-                        continue
-                    r, c = qc.row + i, qc.col + j
-                    t, inner = plain_value_xml(x, p)
-                    w.edits[(r, c)] = build_cell(p, address(r, c), w.keep_attrs(r, c), t, inner)
-            # Cells the previous spill covered and the new one does not: cleared, style kept.
+                _write_formula(w, qc, follower_broken, pkg)
+                _write_values(w, qc, skip_anchor=True)
             if old:
-                for r in range(old[0], old[2] + 1):
-                    for c in range(old[1], old[3] + 1):
-                        if ((r, c) not in w.edits and (r, c) not in w.claimed and (r, c) != (qc.row, qc.col)
-                                and owned.get((r, c)) is qc and (r, c) in sh.cells):
-                            w.edits[(r, c)] = build_cell(p, address(r, c), w.keep_attrs(r, c), None, "")
+                _clear_old_spill(w, qc, old, owned)
         if w.edits:
-            replace[sh.part] = patch_sheet(sh, w.edits).encode("utf-8")
+            pkg.replace[sh.part] = patch_sheet(sh, w.edits).encode("utf-8")
     if any(w.formula_removed or w.formula_kind_changed for w in writers.values()):
-        drop |= _drop_calc_chain(book.pkg, book.info, replace)
-    return replace, drop, add
+        pkg.drop |= _drop_calc_chain(book.pkg, book.info, pkg.replace)
+    return pkg.replace, pkg.drop, pkg.add
 
 
-# ----------------------------------------------------------------------------- commands
+def _old_spill_owners(sh: SheetXml, group: list[QitCell]) -> dict[tuple[int, int], QitCell]:
+    """Each cell of a previous spill range of this sheet's QIT_ cells -> the cell that spilled it."""
+    owned: dict[tuple[int, int], QitCell] = {}
+    for qc in group:
+        old = _old_spill(sh, qc.row, qc.col)
+        if old:
+            for r in range(old[0], old[2] + 1):
+                for c in range(old[1], old[3] + 1):
+                    owned[(r, c)] = qc
+    return owned
+
+
+def _place_spills(w: SheetWriter, group: list[QitCell], owned: Mapping[tuple[int, int], QitCell],
+                  values: bool) -> set[str]:
+    """Give each array result its spill range, or #SPILL! naming what blocks it; returns the shared
+    groups whose master changes shape (their followers must then carry their own text)."""
+    sh = w.sheet
+    qit_here = {(qc.row, qc.col) for qc in group}
+    broken_si: set[str] = set()
+    for qc in group:
+        cell = sh.cells[(qc.row, qc.col)]
+        if qc.problem:
+            continue
+        h, wd = _shape(qc.value)
+        if (h, wd) != (1, 1):
+            r2, c2 = qc.row + h - 1, qc.col + wd - 1
+            blocked = _spill_blocked_by(w, qc, owned, qit_here, r2, c2)
+            if blocked:
+                qc.value = XlError("#SPILL!", f"spill range {range_text(qc.row, qc.col, r2, c2)} is blocked "
+                                   f"by {blocked}")
+            else:
+                qc.spill = (qc.row, qc.col, r2, c2)
+                w.claimed.update((qc.row + i, qc.col + j) for i, j, _ in _cells(qc.value))
+        fa = cell.f_attrs or {}
+        if fa.get("t") == "shared" and cell.f_text is not None and ((values and not qc.dependent) or qc.spill):
+            broken_si.add(fa.get("si", ""))
+    return broken_si
+
+
+def _spill_blocked_by(w: SheetWriter, qc: QitCell, owned: Mapping[tuple[int, int], QitCell],
+                   qit_here: set[tuple[int, int]], r2: int, c2: int) -> str | None:
+    """What keeps ``qc``'s array from spilling to (r2, c2): the sheet's edge or a cell's address; None if free."""
+    if r2 > cellrefs.MAX_ROW or c2 > cellrefs.MAX_COL:
+        return "the sheet's edge"
+    for i, j, _ in _cells(qc.value):
+        rc = (qc.row + i, qc.col + j)
+        if rc == (qc.row, qc.col):
+            continue
+        other = w.sheet.cells.get(rc)
+        if rc in w.claimed or rc in qit_here or (other is not None and not other.is_empty and owned.get(rc) is not qc):
+            return address(*rc)
+    return None
+
+
+def _keep_unrecalculated(w: SheetWriter, qc: QitCell, follower_broken: bool, report: Report) -> None:
+    """A cell that could not be computed stays as it was (its formula in full if its shared master
+    goes away) and is listed with the reason."""
+    sh, p = w.sheet, w.sheet.prefix
+    cell = sh.cells[(qc.row, qc.col)]
+    if follower_broken:
+        t = cell.t if cell.t in ("str", "b", "e") else None
+        inner = formula_xml(p, qc.formula)
+        v_xml = re.search(rf"<{p}v\b.*?(?:/>|</{p}v>)", sh.text[cell.start:cell.end], re.S)
+        w.edits[(qc.row, qc.col)] = build_cell(p, address(qc.row, qc.col), cell.attrs, t,
+                                               inner + (v_xml.group(0) if v_xml else ""))
+        w.formula_kind_changed = True
+    report.problems.append((qc.addr, ("depends on a QIT_ cell but was not recalculated: " if qc.dependent
+                                       else "") + qc.problem))
+
+
+def _count(qc: QitCell, report: Report) -> None:
+    if qc.dependent:
+        report.recalculated += 1
+    else:
+        report.evaluated += 1
+    for _, _, x in _cells(qc.value):
+        if isinstance(x, XlError):
+            report.errors[x.code].append(qc.addr)
+            break
+
+
+def _write_values(w: SheetWriter, qc: QitCell, skip_anchor: bool) -> None:
+    """The result's values as plain cells (all of them, or all but the formula's own cell)."""
+    p = w.sheet.prefix
+    for i, j, x in _cells(qc.value):
+        if skip_anchor and (i, j) == (0, 0):
+            continue
+        r, c = qc.row + i, qc.col + j
+        t, inner = plain_value_xml(x, p)
+        w.edits[(r, c)] = build_cell(p, address(r, c), w.keep_attrs(r, c), t, inner)
+
+
+def _write_formula(w: SheetWriter, qc: QitCell, follower_broken: bool, pkg: _Package) -> None:
+    """The formula cell with its new cached value (the top-left one of an array)."""
+    sh, p = w.sheet, w.sheet.prefix
+    cell = sh.cells[(qc.row, qc.col)]
+    fa = cell.f_attrs or {}
+    ref = address(qc.row, qc.col)
+    attrs = w.keep_attrs(qc.row, qc.col)
+    cm = cell.attr("cm")
+    anchor = qc.value[0][0] if isinstance(qc.value, list) else qc.value
+    t, v_inner = value_xml(anchor, p)
+    if qc.spill:
+        cm = pkg.dynamic_cm()
+        f_xml = formula_xml(p, qc.formula, {"t": "array", "ref": range_text(*qc.spill)})
+        if fa.get("t") != "array":
+            w.formula_kind_changed = True
+    elif fa.get("t") == "array":
+        f_xml = formula_xml(p, qc.formula, {"t": "array", "ref": ref})
+    elif follower_broken:
+        f_xml = formula_xml(p, qc.formula)
+        w.formula_kind_changed = True
+    else:
+        f_xml = cell.f_raw or formula_xml(p, qc.formula)
+    w.edits[(qc.row, qc.col)] = build_cell(p, ref, attrs, t, f_xml + v_inner, cm)
+
+
+def _clear_old_spill(w: SheetWriter, qc: QitCell, old: tuple[int, int, int, int],
+                     owned: Mapping[tuple[int, int], QitCell]) -> None:
+    """Cells the previous spill covered and the new one does not: cleared, style kept."""
+    sh, p = w.sheet, w.sheet.prefix
+    for r in range(old[0], old[2] + 1):
+        for c in range(old[1], old[3] + 1):
+            if ((r, c) not in w.edits and (r, c) not in w.claimed and (r, c) != (qc.row, qc.col)
+                    and owned.get((r, c)) is qc and (r, c) in sh.cells):
+                w.edits[(r, c)] = build_cell(p, address(r, c), w.keep_attrs(r, c), None, "")
+
+
+# ----------------------------------------------------------------------------- eval
 
 def _check_paths(src: Path, out: Path, force: bool) -> None:
     """The output policy (``atomic.check_output``), plus: OUT must be a workbook file name."""
@@ -700,34 +753,6 @@ def _spills_further(book: Book, qc: QitCell) -> bool:
     h, w = _shape(qc.value)
     old = _old_spill(book.sheet(qc.sheet), qc.row, qc.col) or (qc.row, qc.col, qc.row, qc.col)
     return qc.row + h - 1 > old[2] or qc.col + w - 1 > old[3]
-
-
-def add_eval_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", metavar="IN", help="an .xlsx or .xlsm workbook")
-    p.add_argument("-o", "--output", metavar="OUT", required=True, help="where to write the result (not IN)")
-    p.add_argument("--values", action="store_true", help="replace QIT_ formulas by their values (a snapshot)")
-    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
-    p.add_argument("--max-cells", type=int, default=DEFAULT_LIMITS.max_cells_per_sheet, metavar="N",
-                   help=f"refuse sheets with more than N cells (default {DEFAULT_LIMITS.max_cells_per_sheet})")
-    p.add_argument("--full-calc-on-load", action="store_true",
-                   help="set fullCalcOnLoad in workbook.xml so Excel recalculates every formula on open "
-                        "(default: off; eval recalculates the formulas that depend on QIT_ cells itself)")
-    add_dataset_argument(p)
-
-
-def run_eval(args: argparse.Namespace) -> int:
-    if not apply_dataset(args, "qitxl eval"):
-        return 2
-    try:
-        limits = dataclasses.replace(DEFAULT_LIMITS, max_cells_per_sheet=args.max_cells)
-        report = evaluate_workbook(Path(args.input), Path(args.output), values=args.values, limits=limits,
-                                   full_calc=args.full_calc_on_load, force=args.force)
-    except (InputError, OutputRefused) as exc:
-        print(f"qitxl eval: {exc}", file=sys.stderr)
-        return 2
-    report.print()
-    print(f"written: {args.output}")
-    return 1 if report.problems else 0
 
 
 # ----------------------------------------------------------------------------- annotate
@@ -846,33 +871,6 @@ def _attrs(sh: SheetXml, row: int, col: int) -> list[tuple[str, str]]:
     """Attributes of the (empty, unformatted) cell being replaced, so nothing it carried is lost."""
     c = sh.cells.get((row, col))
     return [(k, v) for k, v in c.attrs if k != "vm"] if c else []
-
-
-def add_annotate_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", metavar="IN", help="an .xlsx or .xlsm workbook")
-    p.add_argument("-o", "--output", metavar="OUT", required=True, help="where to write the result (not IN)")
-    p.add_argument("--sheet", required=True, help="the sheet holding the province names")
-    p.add_argument("--column", required=True, help="the column of province names, e.g. B")
-    p.add_argument("--add", default="tier,score,rank", help="columns to add: tier, score, rank (default all)")
-    p.add_argument("--header-row", type=int, default=1, help="row of the headers (default 1); names start below")
-    p.add_argument("--at", metavar="COL", help="first column to write (default: first empty one to the right)")
-    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
-    add_dataset_argument(p)
-
-
-def run_annotate(args: argparse.Namespace) -> int:
-    if not apply_dataset(args, "qitxl annotate"):
-        return 2
-    add = [a.strip().lower() for a in args.add.split(",") if a.strip()]
-    try:
-        report = annotate_workbook(Path(args.input), Path(args.output), args.sheet, args.column, add,
-                                   args.header_row, args.at, force=args.force)
-    except (InputError, OutputRefused) as exc:
-        print(f"qitxl annotate: {exc}", file=sys.stderr)
-        return 2
-    report.print()
-    print(f"written: {args.output}")
-    return 0
 
 
 __all__ = ["Book", "Report", "annotate_workbook", "evaluate_workbook"]

@@ -82,7 +82,6 @@ class _Model:
             for j, pid in enumerate(res.pillar_ids):
                 self._put(pid, iso, res.pillars[i, j], res.pillar_ranks[i, j])
         self.tier = {iso: res.tier(iso, "en").label for iso in res.iso_codes}
-        self.tier_zh = {iso: res.tier(iso, "zh").label for iso in res.iso_codes}
         self.tier_level = {iso: res.tier(iso, "en").level for iso in res.iso_codes}
         self.order = res.order()
 
@@ -379,10 +378,9 @@ def _pillar(st: _State, v: Arg) -> str | None:
     text = _option_text(v, "pillar")
     if text is None or text.casefold() in ("composite", "overall", "total"):
         return None
-    key = text.casefold()
-    for p in st.ds.pillars:
-        if key in (p.id.casefold(), p.label_en.casefold(), p.label_zh.casefold()):
-            return p.id
+    found = st.ds.find_pillar(text)
+    if found is not None:
+        return found
     raise _ArgError(value_error(f'unknown pillar "{text}"; pillars are {", ".join(st.pillar_ids)} (or blank for the '
                                 "composite)"))
 

@@ -29,15 +29,17 @@ import numpy as np
 from .dataset import Dataset, bundled
 from .model import (
     SKEW_TREATMENTS,
+    ModelError,
     Weights,
     check_method,
     compute,
     normalised_matrix,
     pillar_matrix,
+    rank_eq,
     raw_matrix,
     weighted_mean_batch,
 )
-from .sensitivity import DEFAULT_SEED, rank_eq_batch, scale_weights
+from .sensitivity import DEFAULT_SEED, scale_weights
 
 GROUPS = ("weights", "normalisation", "aggregation", "skew")
 DEFAULT_SAMPLES = 16384
@@ -63,7 +65,7 @@ def sobol(f: Callable[[np.ndarray], np.ndarray], dims: int, samples: int, rng: n
     once). ``groups`` lists the columns of each input group (default: one group per column).
     """
     if samples < 2:
-        raise ValueError(f"samples must be at least 2, not {samples}")
+        raise ModelError(f"samples must be at least 2, not {samples}")
     groups = [list(g) for g in (groups if groups is not None else [[d] for d in range(dims)])]
     a = rng.random((samples, dims))
     b = rng.random((samples, dims))
@@ -197,7 +199,7 @@ def rank_model(ds: Dataset, weights: Weights, perturbation: float, norms: Sequen
                 sel = np.flatnonzero(uses & (ai == k))
                 if len(sel):
                     scores[sel] = composite(pm, w[sel], agg == "geometric", floor)
-        return rank_eq_batch(scores)
+        return rank_eq(scores)
 
     return model
 
@@ -210,18 +212,18 @@ def rank_indices(dataset: Dataset | None = None, weights: Weights = None, *, sam
     """S1 and ST of every assessed province's rank over weights, normalisation, aggregation, skew."""
     ds = dataset or bundled()
     if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or samples < 2:
-        raise ValueError(f"samples must be a whole number >= 2, not {samples!r}")
+        raise ModelError(f"samples must be a whole number >= 2, not {samples!r}")
     if not 0 <= perturbation < 1:
-        raise ValueError(f"perturbation must be in [0, 1), not {perturbation!r}")
+        raise ModelError(f"perturbation must be in [0, 1), not {perturbation!r}")
     norms, aggs, skews = (tuple(dict.fromkeys(x)) for x in (normalisations, aggregations, skew_transforms))
     if not norms or not aggs or not skews:
-        raise ValueError("give at least one normalisation, aggregation and skew treatment")
+        raise ModelError("give at least one normalisation, aggregation and skew treatment")
     for n in norms:
         for a in aggs:
             check_method(n, a)  # the groups are independent, so every pair must be valid
     bad = [s for s in skews if s not in SKEW_TREATMENTS]
     if bad:
-        raise ValueError(f"unknown skew treatment(s) {', '.join(bad)}; choose from {', '.join(SKEW_TREATMENTS)}")
+        raise ModelError(f"unknown skew treatment(s) {', '.join(bad)}; choose from {', '.join(SKEW_TREATMENTS)}")
 
     nominal = compute(ds, weights)
     model = rank_model(ds, weights, perturbation, norms, aggs, skews)
@@ -240,40 +242,3 @@ def rank_indices(dataset: Dataset | None = None, weights: Weights = None, *, sam
         "max_standard_error": round(max_se(idx), 4), "dataset_version": ds.version,
     }
     return RankIndices(tuple(nominal.order()), tuple(int(nominal.ranks[i]) for i in order), GROUPS, idx, settings)
-
-
-def run_indices_command(args) -> int:
-    """``qitxl sensitivity --indices``: S1 and ST of each province's rank, per uncertain input."""
-    import json
-    import sys
-
-    from .commands import format_table, load
-
-    ds = load(args)
-    split = [[s.strip() for s in text.split(",") if s.strip()] for text in (args.normalisations, args.aggregations)]
-    try:
-        res = rank_indices(ds, samples=DEFAULT_SAMPLES if args.samples is None else args.samples, seed=args.seed,
-                           perturbation=args.perturbation, normalisations=split[0], aggregations=split[1])
-    except ValueError as exc:
-        print(f"qitxl sensitivity: {exc}", file=sys.stderr)
-        return 2
-    rows = res.records(ds, args.lang)
-    if args.format == "json":
-        json.dump({"settings": res.settings, "provinces": rows}, sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    elif args.format == "csv":
-        import csv
-
-        out = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
-        out.writeheader()
-        out.writerows(rows)
-    else:
-        shown = [{k: ("-" if v is None else f"{v:5.2f}" if isinstance(v, float) else v)
-                  for k, v in r.items() if k != "iso_code"} for r in rows]
-        print(format_table(shown))
-        s = res.settings
-        print(f"\nS1 = first-order index (the input alone), ST = total effect (with its interactions), as shares "
-              f"of the variance of the rank; '-' = the rank never moves. N = {s['samples']} "
-              f"({s['model_runs']} model runs), seed {s['seed']}; largest standard error "
-              f"{s['max_standard_error']:.2f}. Estimators: {s['estimators']}.")
-    return 0

@@ -9,13 +9,16 @@ default, or a wheel at a URL the browser may fetch (``--wheel-url``).
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
 from . import __version__
-from .atomic import write_atomic
+from .exceptions import QitxlError
+
+
+class WheelUrlError(QitxlError, ValueError):
+    """``--wheel-url`` is not an https address of a pure-Python qitxl wheel."""
+
 
 #: The xlwings version whose Office.js code path the QIT functions were checked against.
 XLWINGS_CHECKED = "0.37.8"
@@ -78,9 +81,9 @@ def requirement(wheel_url: str | None) -> str:
     url = urlparse(wheel_url)
     name = Path(url.path).name
     if url.scheme != "https" or not url.netloc:
-        raise ValueError(f"--wheel-url must be an https:// address (the browser fetches it), not {wheel_url!r}")
+        raise WheelUrlError(f"--wheel-url must be an https:// address (the browser fetches it), not {wheel_url!r}")
     if not (name.startswith("qitxl-") and name.endswith("-py3-none-any.whl")):
-        raise ValueError(f"--wheel-url must point at a pure-Python qitxl wheel "
+        raise WheelUrlError(f"--wheel-url must point at a pure-Python qitxl wheel "
                          f"(qitxl-VERSION-py3-none-any.whl), not {name!r}")
     return wheel_url
 
@@ -94,35 +97,3 @@ def files(wheel_url: str | None = None) -> dict[str, str]:
         "requirements.txt": REQUIREMENTS.format(version=__version__, xlwings=XLWINGS_CHECKED, qitxl=req),
         "README.md": README.format(version=__version__, source=source),
     }
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--output", metavar="DIR", required=True, help="folder to write main.py, "
-                   "requirements.txt and README.md into (created if missing)")
-    p.add_argument("--wheel-url", metavar="URL", help="install qitxl from this https URL of its wheel "
-                   "instead of from PyPI")
-    p.add_argument("--force", action="store_true", help="overwrite the three files if they exist")
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        out = files(args.wheel_url)
-    except ValueError as exc:
-        print(f"qitxl lite: {exc}", file=sys.stderr)
-        return 2
-    folder = Path(args.output)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        existing = [name for name in out if (folder / name).exists()]
-        if existing and not args.force:
-            print(f"qitxl lite: {', '.join(existing)} already in {folder}; use --force to overwrite",
-                  file=sys.stderr)
-            return 1
-        for name, text in out.items():
-            write_atomic(folder / name, text.encode("utf-8"), replace=args.force)
-    except OSError as exc:
-        print(f"qitxl lite: cannot write to {folder}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    print(f"wrote {', '.join(out)} to {folder}: paste main.py and requirements.txt into xlwings Lite "
-          "(see README.md)")
-    return 0

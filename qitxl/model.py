@@ -29,12 +29,17 @@ from functools import lru_cache
 
 import numpy as np
 
-from .dataset import AGGREGATIONS, NORMALISATIONS, Dataset, TierDef, bundled
+from .dataset import AGGREGATIONS, NORMALISATIONS, SKEW_TREATMENTS, Dataset, TierDef, bundled
+from .exceptions import QitxlError
 
 Weights = Mapping[str, float] | Sequence[float] | None
 
 
-class NotAssessed(LookupError):
+class ModelError(QitxlError, ValueError):
+    """A modelling choice or argument is not valid: weights, method, pillar, draws, samples."""
+
+
+class NotAssessed(QitxlError, LookupError):
     """The province exists but has no coded QIT evidence, so it has no score.
 
     ``in_scope`` is false for the divisions outside the index's scope (no NBS statistics: Hong Kong,
@@ -74,24 +79,24 @@ def resolve_weights(dataset: Dataset, weights: Weights = None, weighting: str | 
     elif isinstance(weights, Mapping):
         unknown = [k for k in weights if k not in ids]
         if unknown:
-            raise ValueError(f"unknown pillar(s) {', '.join(map(str, unknown))}; pillars are {', '.join(ids)}")
+            raise ModelError(f"unknown pillar(s) {', '.join(map(str, unknown))}; pillars are {', '.join(ids)}")
         raw = {pid: weights.get(pid, 0.0) for pid in ids}
     else:
         seq = list(weights)
         if len(seq) != len(ids):
-            raise ValueError(f"{len(seq)} weights given; {len(ids)} are needed, in the order {', '.join(ids)}")
+            raise ModelError(f"{len(seq)} weights given; {len(ids)} are needed, in the order {', '.join(ids)}")
         raw = dict(zip(ids, seq, strict=True))
     out = {}
     for pid, w in raw.items():
         if isinstance(w, bool) or not isinstance(w, int | float | np.floating | np.integer):
-            raise ValueError(f"weight for {pid} must be a number, not {w!r}")
+            raise ModelError(f"weight for {pid} must be a number, not {w!r}")
         w = float(w)
         if not math.isfinite(w) or w < 0:
-            raise ValueError(f"weight for {pid} must be a finite number >= 0, not {w}")
+            raise ModelError(f"weight for {pid} must be a finite number >= 0, not {w}")
         out[pid] = w
     total = sum(out.values())
     if total <= 0:
-        raise ValueError("weights are all zero")
+        raise ModelError("weights are all zero")
     return {pid: w / total for pid, w in out.items()}
 
 
@@ -141,7 +146,7 @@ def normalise(x: np.ndarray, method: str, goalposts: tuple[float, float] | None 
         sd = v.std()
         res = np.zeros_like(v) if sd == 0 else (v - v.mean()) / sd
     else:
-        raise ValueError(f"unknown normalisation {method!r}")
+        raise ModelError(f"unknown normalisation {method!r}")
     if direction == -1:
         res = -res if method == "zscore" else 100.0 - res
     out[ok] = res
@@ -307,9 +312,6 @@ class Results:
         return df.sort_values(["rank", "iso_code"])
 
 
-SKEW_TREATMENTS = ("auto", "winsorise", "none")
-
-
 def is_outlying(x: np.ndarray, skew_limit: float, kurtosis_limit: float) -> bool:
     """The JRC/COIN rule of thumb: |skewness| above its limit and kurtosis above its limit."""
     skew, kurt = skew_kurtosis(x)
@@ -359,7 +361,7 @@ def treat(x: np.ndarray, how: str, skew_limit: float, kurtosis_limit: float) -> 
     COINr's Treat does). ``none``: nothing. A column with negative values is never logged.
     """
     if how not in SKEW_TREATMENTS:
-        raise ValueError(f"unknown skew treatment {how!r}; choose from {', '.join(SKEW_TREATMENTS)}")
+        raise ModelError(f"unknown skew treatment {how!r}; choose from {', '.join(SKEW_TREATMENTS)}")
     if how == "none" or not is_outlying(x, skew_limit, kurtosis_limit):
         return x, "none"
     if how == "winsorise":
@@ -421,11 +423,11 @@ def pillar_matrix(ds: Dataset, normed: np.ndarray) -> np.ndarray:
 def check_method(normalisation: str, aggregation: str) -> None:
     """Raise ValueError for an unknown or incompatible normalisation/aggregation pair."""
     if normalisation not in NORMALISATIONS:
-        raise ValueError(f"unknown normalisation {normalisation!r}; choose from {', '.join(NORMALISATIONS)}")
+        raise ModelError(f"unknown normalisation {normalisation!r}; choose from {', '.join(NORMALISATIONS)}")
     if aggregation not in AGGREGATIONS:
-        raise ValueError(f"unknown aggregation {aggregation!r}; choose from {', '.join(AGGREGATIONS)}")
+        raise ModelError(f"unknown aggregation {aggregation!r}; choose from {', '.join(AGGREGATIONS)}")
     if aggregation == "geometric" and normalisation == "zscore":
-        raise ValueError("geometric aggregation needs scores on 0-100; z-scores can be negative")
+        raise ModelError("geometric aggregation needs scores on 0-100; z-scores can be negative")
 
 
 def compute(dataset: Dataset | None = None, weights: Weights = None, *, normalisation: str | None = None,
@@ -479,11 +481,10 @@ def results(weights: Weights = None, dataset: Dataset | None = None) -> Results:
 def _pillar_id(ds: Dataset, pillar: str | None) -> str | None:
     if pillar is None:
         return None
-    key = str(pillar).strip().casefold()
-    for p in ds.pillars:
-        if key in (p.id.casefold(), p.label_en.casefold(), p.label_zh.casefold()):
-            return p.id
-    raise ValueError(f"unknown pillar {pillar!r}; pillars are {', '.join(p.id for p in ds.pillars)}")
+    found = ds.find_pillar(str(pillar))
+    if found is not None:
+        return found
+    raise ModelError(f"unknown pillar {pillar!r}; pillars are {', '.join(p.id for p in ds.pillars)}")
 
 
 def score(name: object, pillar: str | None = None, weights: Weights = None,
@@ -515,5 +516,5 @@ def tier(name: object, basis: str = "model", lang: str = "en", weights: Weights 
         p = ds.province(iso)
         return Tier(p.reported_tier, p.reported(lang), "reported")
     if basis != "model":
-        raise ValueError(f"basis must be 'model' or 'reported', not {basis!r}")
+        raise ModelError(f"basis must be 'model' or 'reported', not {basis!r}")
     return results(weights, dataset).tier(iso, lang)

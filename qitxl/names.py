@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from .dataset import Dataset, Province, bundled
+from .exceptions import QitxlError
 
 _STRIP = re.compile(r"[\s\u00a0\u3000\-_'’.,·•]+")
 _EN_SUFFIXES = (
@@ -51,7 +52,7 @@ _VOWEL_TONES = {
 }
 
 
-class UnknownProvince(LookupError):
+class UnknownProvince(QitxlError, LookupError):
     """No province answers to this text. ``suggestions`` holds the closest English names."""
 
     def __init__(self, text: object, suggestions: Iterable[str] = (), reason: str | None = None):
@@ -70,7 +71,7 @@ class UnknownProvince(LookupError):
 
 
 def _fold(text: str) -> str:
-    """Case-fold, NFC, and drop spaces and punctuation: the form every key is stored in."""
+    """NFKC, case-fold, and drop spaces and punctuation: the form every key is stored in."""
     return _STRIP.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 

@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from .dataset import Dataset
-from .model import Results, rank_eq
+from .model import Results, compute, rank_eq
 
 TREND_INDICATORS = ("rd_expenditure", "rd_intensity")
 
@@ -209,3 +209,25 @@ def year_label(res: Results, indicator: str) -> str:
         return ""
     lo, hi = min(years), max(years)
     return str(lo) if lo == hi else f"{lo}-{hi}"
+
+
+def profile_data(ds: Dataset, iso: str, lang: str, margin: int | None) -> dict[str, object]:
+    """Everything ``qitxl profile`` shows, as plain data (what --format json prints)."""
+    res = compute(ds)
+    p = ds.province(iso)
+    out: dict[str, object] = {"iso_code": iso, "name": p.name(lang), "name_en": p.name_en, "name_zh": p.name_zh_short,
+                              "assessed": iso in res.iso_codes}
+    if iso in res.iso_codes:
+        k = default_margin(len(res.iso_codes)) if margin is None else margin
+        comps = components(res, iso, lang, k)
+        out.update({
+            "rank": res.rank(iso), "of": len(res.iso_codes), "score": res.score(iso),
+            "tier": res.tier(iso, lang).label, "margin": k,
+            "rule": f"strength: clear gap >= {k}; weakness: clear gap <= -{k}; the clear gap is overall rank - "
+                    "worst tied place if positive, overall rank - best tied place if negative, else 0",
+            "strengths": [c.label for c in comps if c.verdict == "strength"],
+            "weaknesses": [c.label for c in comps if c.verdict == "weakness"],
+            "components": [asdict(c) | {"place": c.place} for c in comps],
+        })
+    out["trends"] = [asdict(t) for t in trends(ds, iso, lang)]
+    return out

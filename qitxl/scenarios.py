@@ -33,6 +33,7 @@ from functools import cache
 from pathlib import Path
 
 from .dataset import Dataset, DatasetError, bundled, fingerprint, load_dataset
+from .exceptions import QitxlError
 from .model import compute, resolve_weights
 from .names import UnknownProvince, resolver
 
@@ -62,7 +63,7 @@ class Issue:
         return f"{self.where}, {self.key}: {self.message}" if self.key else f"{self.where}: {self.message}"
 
 
-class ScenarioError(ValueError):
+class ScenarioError(QitxlError, ValueError):
     """A scenarios file failed validation; ``problems`` lists every fault found."""
 
     def __init__(self, path: str | Path, problems: Iterable[Issue]):

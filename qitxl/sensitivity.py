@@ -16,9 +16,6 @@ same seed gives the same result.
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +24,7 @@ import pandas as pd
 
 from .dataset import Dataset, bundled
 from .model import (
+    ModelError,
     Weights,
     check_method,
     compute,
@@ -60,11 +58,6 @@ class SensitivityResult:
     choices: np.ndarray = field(repr=False)
 
 
-def rank_eq_batch(scores: np.ndarray) -> np.ndarray:
-    """Ranks of (draws x provinces) scores, row by row: ``model.rank_eq``, the model's own rule."""
-    return rank_eq(scores)
-
-
 def draw_weights(nominal: np.ndarray, draws: int, perturbation: float, rng: np.random.Generator) -> np.ndarray:
     """``draws`` weight vectors: each nominal weight times 1 + Uniform(-p, p), rows rescaled to sum to 1.
 
@@ -93,12 +86,12 @@ def run(dataset: Dataset | None = None, weights: Weights = None, *, draws: int =
     """Monte Carlo over pillar weights and method choices; rank statistics per assessed province."""
     ds = dataset or bundled()
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
-        raise ValueError(f"draws must be a whole number >= 1, not {draws!r}")
+        raise ModelError(f"draws must be a whole number >= 1, not {draws!r}")
     if not 0 <= perturbation < 1:
-        raise ValueError(f"perturbation must be in [0, 1), not {perturbation!r}")
+        raise ModelError(f"perturbation must be in [0, 1), not {perturbation!r}")
     normalisations, aggregations = tuple(dict.fromkeys(normalisations)), tuple(dict.fromkeys(aggregations))
     if not normalisations or not aggregations:
-        raise ValueError("give at least one normalisation and one aggregation")
+        raise ModelError("give at least one normalisation and one aggregation")
     combos = []
     for n in normalisations:
         for a in aggregations:
@@ -110,7 +103,7 @@ def run(dataset: Dataset | None = None, weights: Weights = None, *, draws: int =
                 raise
             combos.append((n, a))
     if not combos:
-        raise ValueError("no valid normalisation/aggregation pair among those given")
+        raise ModelError("no valid normalisation/aggregation pair among those given")
 
     nominal = compute(ds, weights)
     pillar_ids = nominal.pillar_ids
@@ -127,7 +120,7 @@ def run(dataset: Dataset | None = None, weights: Weights = None, *, draws: int =
         sel = np.flatnonzero(choice == c)
         if len(sel):
             scores[sel] = weighted_mean_batch(pillars[n], w[sel], geometric=a == "geometric", floor=floor)
-    ranks = rank_eq_batch(scores)
+    ranks = rank_eq(scores)
 
     order = [nominal.iso_codes.index(iso) for iso in nominal.order()]
     ranks = ranks[:, order]
@@ -155,55 +148,3 @@ def run(dataset: Dataset | None = None, weights: Weights = None, *, draws: int =
         "provinces": len(order), "dataset_version": ds.version, "dataset": ds.origin,
     }
     return SensitivityResult(table=table, settings=settings, draws=int(draws), ranks=ranks, choices=choice)
-
-
-# ----------------------------------------------------------------------------- command
-
-def add_sensitivity_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dataset", metavar="PATH", help="dataset folder or .xlsx workbook instead of the bundled one")
-    p.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10000)")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-    p.add_argument("--perturbation", type=float, default=0.25,
-                   help="each weight varies uniformly within +/- this share (default 0.25)")
-    p.add_argument("--normalisations", default="minmax,rank,goalposts",
-                   help="comma-separated alternatives (default minmax,rank,goalposts)")
-    p.add_argument("--aggregations", default="arithmetic,geometric",
-                   help="comma-separated alternatives (default arithmetic,geometric)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--indices", action="store_true",
-                   help="variance-based indices instead: which input (weights, normalisation, aggregation, "
-                        "skew treatment) drives each province's rank (first order and total effect)")
-    p.add_argument("--samples", type=int, default=None,
-                   help="with --indices: base sample size N (default 16384; N x 6 model runs)")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="with --indices: names in this language")
-
-
-def run_sensitivity(args: argparse.Namespace) -> int:
-    """``qitxl sensitivity``: print each province's nominal rank, median rank and 5-95% interval."""
-    from .commands import format_table, load
-
-    if args.indices:
-        from .indices import run_indices_command
-
-        return run_indices_command(args)
-    ds = load(args)
-    try:
-        res = run(ds, draws=args.draws, seed=args.seed, perturbation=args.perturbation,
-                  normalisations=[s.strip() for s in args.normalisations.split(",") if s.strip()],
-                  aggregations=[s.strip() for s in args.aggregations.split(",") if s.strip()])
-    except ValueError as exc:
-        print(f"qitxl sensitivity: {exc}", file=sys.stderr)
-        return 2
-    if args.format == "json":
-        json.dump({"settings": res.settings, "provinces": res.table.to_dict(orient="records")},
-                  sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    elif args.format == "csv":
-        res.table.to_csv(sys.stdout, index=False, lineterminator="\n")
-    else:
-        print(format_table(res.table.to_dict(orient="records")))
-        s = res.settings
-        print(f"\n{s['draws']} draws, seed {s['seed']}: weights {s['weight_rule']}; "
-              f"methods drawn from {', '.join(s['combinations'])}. "
-              "p05-p95 holds at least 90% of draws; nominal = the published ranking.")
-    return 0

@@ -76,10 +76,6 @@ def escape_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def escape_attr(text: str) -> str:
-    return escape_text(text).replace('"', "&quot;")
-
-
 def attrs_of(tag_body: str) -> list[tuple[str, str]]:
     """Attributes of a start tag's body, in order, values still escaped."""
     return [(m.group(1), m.group(2) if m.group(2) is not None else m.group(3)) for m in _ATTR.finditer(tag_body)]
@@ -261,10 +257,6 @@ class SheetXml:
     @property
     def max_row(self) -> int:
         return max((r for r, _ in self.cells), default=0)
-
-    @property
-    def max_col(self) -> int:
-        return max((c for _, c in self.cells), default=0)
 
 
 def parse_sheet(name: str, part: str, text: str, limits: Limits = DEFAULT_LIMITS) -> SheetXml:

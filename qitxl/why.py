@@ -24,7 +24,6 @@ from .errors import XlError, parse_error_text, value_error
 #: The functions QIT_WHY can explain, in the order of the drop-down list.
 EXPLAINED = ("QIT_TIER", "QIT_SCORE", "QIT_RANK", "QIT_PROFILE", "QIT_PROVINCES", "QIT_INDICATOR",
              "QIT_SOURCE", "QIT_RESOLVE", "QIT_NAME", "QIT_INFO")
-MAX_ARGS = 4
 
 
 def _function(name: Any) -> tuple[str, Callable[..., Any]]:

@@ -21,9 +21,10 @@ from typing import Any, NamedTuple
 from . import cellrefs
 from .cellrefs import MAX_COL, MAX_ROW, Token
 from .errors import CODES, XlError
+from .exceptions import QitxlError
 
 
-class Unsupported(Exception):
+class Unsupported(QitxlError):
     """The formula is valid but cannot be computed faithfully here (the message says why)."""
 
 

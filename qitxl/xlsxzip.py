@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import output_target, same_file  # noqa: F401 - same_file re-exported
+from .exceptions import QitxlError
 
 
-class InputError(Exception):
+class InputError(QitxlError):
     """The input cannot be used (not a workbook, hostile, too large, malformed): exit status 2."""
 
 

@@ -26,7 +26,6 @@ from qitxl.model import (
     weighted_mean_batch,
     winsorise,
 )
-from qitxl.sensitivity import rank_eq_batch
 
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TIERS = (TierDef(1, 50.0, "High", "高"), TierDef(2, 0.0, "Low", "低"))
@@ -286,7 +285,7 @@ def test_raising_an_indicator_never_lowers_the_score(matrix, method, who, col, s
 @given(st.lists(st.integers(0, 6).map(float), min_size=1, max_size=15))
 def test_ranks_are_rank_eq(scores):
     s = np.array(scores)
-    for r in (rank_eq(s), rank_eq_batch(s[None, :])[0]):
+    for r in (rank_eq(s), rank_eq(s[None, :])[0]):
         for i in range(len(s)):
             assert r[i] == 1 + sum(1 for v in s if v > s[i])
             for j in range(len(s)):

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from qitxl.dataset import bundled
 from qitxl.model import RANK_DECIMALS, rank_basis, rank_eq, tier_for
-from qitxl.sensitivity import rank_eq_batch
 
 PROPS = settings(max_examples=200, deadline=None)
 
@@ -67,7 +66,7 @@ def test_floating_point_noise_never_moves_a_rank(scores: list[float], noise: lis
     clean = np.array(scores)
     noisy = clean * (1 + np.array(noise[:len(scores)]))
     assert rank_eq(noisy).tolist() == rank_eq(clean).tolist()
-    assert rank_eq_batch(np.vstack([clean, noisy])).tolist() == [rank_eq(clean).tolist()] * 2
+    assert rank_eq(np.vstack([clean, noisy])).tolist() == [rank_eq(clean).tolist()] * 2
 
 
 def test_a_tie_broken_only_by_rounding_error_is_a_tie() -> None:

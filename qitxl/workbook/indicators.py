@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+from ..cellrefs import col_letters
 from ..dataset import Indicator
 from ..model import RANK_DECIMALS, rank_basis
 from ..profiles import year_label
@@ -118,137 +119,168 @@ def ranked_formula(score: str) -> str:
 
 def write(ctx: Context) -> None:
     """Write the Indicators sheet (the calculation backbone of the workbook)."""
-    L, t, s, ds, res, lang = ctx.layout, ctx.t, ctx.styles, ctx.ds, ctx.res, ctx.lang
+    layout, text, styles, ds, res = ctx.layout, ctx.words, ctx.styles, ctx.ds, ctx.res
     check_supported(res.normalisation, res.aggregation)
     ws = ctx.sheets["indicators"]
     for c, w in enumerate(COL_WIDTHS):
         ws.set_column(c, c, w)
-    last_col = max(SC_PILLAR0 + len(ds.pillars), 2 + len(L.indicators), TB_KEY + 1) - 1
+    last_col = max(SC_PILLAR0 + len(ds.pillars), 2 + len(layout.indicators), TB_KEY + 1) - 1
     if last_col >= len(COL_WIDTHS):
         ws.set_column(len(COL_WIDTHS), last_col, 13)
-    ws.write(0, 0, t["in.title"], s["title"])
+    ws.write(0, 0, text["in.title"], styles["title"])
     ws.set_row(0, 24)
-    ws.merge_range(1, 0, 1, 9, t["in.note"], s["muted"])
+    ws.merge_range(1, 0, 1, 9, text["in.note"], styles["muted"])
     ws.set_row(1, 42)
-    ind_j = {iid: j for j, iid in enumerate(res.indicator_ids)}
-    pil_k = {pid: k for k, pid in enumerate(res.pillar_ids)}
-    method_label = {"minmax": "min-max", "goalposts": "goalposts", "rank": "percentile rank"}[res.normalisation]
-
-    # ---- block 1: normalised values
-    ws.write(L.norm_title, 0, t["in.norm"].format(method=method_label), s["section"])
-    ws.write(L.norm_pillar_row, IN_NAME, t["in.pillar_row"], s["rowhead"])
-    ws.write(L.norm_weight_row, IN_NAME, t["in.weight_row"], s["rowhead"])
-    for p in ds.pillars:
-        c1, c2 = L.pillar_cols[p.id]
-        if c1 == c2:
-            ws.write_string(L.norm_pillar_row, c1, p.label(lang), s["rowhead"])
-        else:
-            ws.merge_range(L.norm_pillar_row, c1, L.norm_pillar_row, c2, p.label(lang), s["rowhead"])
-    ws.set_row(L.norm_pillar_row, 30)
-    heads = [t["rk.iso"], t["in.province"]] + [_ind_head(ind, lang) for ind in L.indicators]
-    ws.write_row(L.norm_header, 0, heads, s["header"])
-    ws.set_row(L.norm_header, 54)
-    for ind in L.indicators:
-        c = L.ind_col[ind.id]
-        wref = L.ref("weights", cell(L.wi_row[ind.id], L.WI_WEIGHT))
-        ws.write_formula(L.norm_weight_row, c, f"={wref}", s["weight"], ind.weight)
-    for i, iso in enumerate(L.isos):
-        r = L.norm_first + i
-        ws.write_string(r, IN_ISO, iso, s["cell"])
-        ws.write_string(r, IN_NAME, ctx.name(iso), s["cell"])
-        for ind in L.indicators:
-            c = L.ind_col[ind.id]
-            x = cell(L.raw_first + i, c)
-            ws.write_formula(r, c, norm_formula(ctx, ind, x, L.raw_col(ind.id)), s["score"],
-                             cached(res.normalised[i, ind_j[ind.id]]))
-
-    # ---- block 2: pillar scores, composite, rank, tier
-    ws.write(L.sc_title, 0, t["in.scores"], s["section"])
-    ws.write(L.sc_weight_row, SC_PILLAR0 - 1, t["in.pweight_row"], s["rowhead"])
-    heads = [t["rk.iso"], t["in.province"], t["rk.region"], t["rk.reported"], t["rk.score"],
-             t["in.ranked"].format(decimals=RANK_DECIMALS), t["rk.rank"], t["rk.level"], t["rk.tier"]]
-    heads += [p.label(lang) for p in ds.pillars]
-    ws.write_row(L.sc_header, 0, heads, s["header"])
-    ws.set_row(L.sc_header, 42)
-    P = len(ds.pillars)
-    pw = area(L.sc_weight_row, SC_PILLAR0, L.sc_weight_row, SC_PILLAR0 + P - 1)
-    for k, p in enumerate(ds.pillars):
-        ws.write_formula(L.sc_weight_row, SC_PILLAR0 + k, f"={L.weight_used(p.id)}", s["weight"], res.weights[p.id])
-    ranked_col = area(L.sc_first, SC_RANKED, L.sc_first + L.n - 1, SC_RANKED)
-    for i, iso in enumerate(L.isos):
-        r = L.sc_first + i
-        prov = ds.province(iso)
-        ws.write_string(r, SC_ISO, iso, s["cell"])
-        ws.write_string(r, SC_NAME, ctx.name(iso), s["cell"])
-        ws.write_string(r, SC_REGION, ctx.region(prov.region), s["cell"])
-        ws.write_string(r, SC_REPORTED, ctx.reported(iso), s["cell"])
-        for k, p in enumerate(ds.pillars):
-            c1, c2 = L.pillar_cols[p.id]
-            f = weighted_mean_formula(area(L.norm_weight_row, c1, L.norm_weight_row, c2),
-                                      area(L.norm_first + i, c1, L.norm_first + i, c2))
-            ws.write_formula(r, SC_PILLAR0 + k, f, s["score"], cached(res.pillars[i, pil_k[p.id]]))
-        pillars = area(r, SC_PILLAR0, r, SC_PILLAR0 + P - 1)
-        ws.write_formula(r, SC_SCORE, weighted_mean_formula(pw, pillars), s["score_bold"], cached(res.scores[i]))
-        ws.write_formula(r, SC_RANKED, ranked_formula(cell(r, SC_SCORE)), s["score_ranked"],
-                         cached(float(rank_basis(res.scores[i]))))
-        B = cell(r, SC_RANKED)
-        ws.write_formula(r, SC_RANK, f'=IF(ISNUMBER({B}),_xlfn.RANK.EQ({B},{ranked_col}),"")', s["int"],
-                         cached(res.ranks[i]))
-        tier = res.tier(iso, lang)
-        ws.write_formula(r, SC_LEVEL, f'=IF(ISNUMBER({B}),SUMPRODUCT(({L.tier_mins()}>{B})*1)+1,"")', s["int"],
-                         "" if tier.level is None else tier.level)
-        G = cell(r, SC_LEVEL)
-        ws.write_formula(r, SC_TIER, f'=IF(ISNUMBER({G}),INDEX({L.tier_labels()},{G}),"")', s["cell"],
-                         "" if tier.level is None else tier.label)
-    tier_cf(ctx, ws, L.sc_first, L.sc_first + L.n - 1, SC_LEVEL, SC_TIER, SC_LEVEL)
-
-    # ---- block 3: raw values used, looked up by key from the table
-    ws.write(L.raw_title, 0, t["in.raw"], s["section"])
-    heads = [t["rk.iso"], t["in.province"]] + [_ind_head(ind, lang, unit=True) for ind in L.indicators]
-    ws.write_row(L.raw_header, 0, heads, s["header"])
-    ws.set_row(L.raw_header, 54)
-    ws.write_string(L.raw_year, IN_NAME, t["in.year"], s["rowhead"])
-    for ind in L.indicators:
-        ws.write_string(L.raw_year, L.ind_col[ind.id], year_label(res, ind.id), s["rowhead"])
-    values = area(L.tb_first, TB_VALUE, L.tb_last, TB_VALUE)
-    keys = area(L.tb_first, TB_KEY, L.tb_last, TB_KEY)
-    for i, iso in enumerate(L.isos):
-        r = L.raw_first + i
-        ws.write_string(r, IN_ISO, iso, s["cell"])
-        ws.write_string(r, IN_NAME, ctx.name(iso), s["cell"])
-        for ind in L.indicators:
-            look = f'INDEX({values},MATCH("{key(iso, ind.id)}",{keys},0))'
-            ws.write_formula(r, L.ind_col[ind.id], f'=IF(ISNUMBER({look}),{look},"")', s["value"],
-                             cached(res.raw[i, ind_j[ind.id]]))
-
-    # ---- block 4: the raw values as an Excel table
-    ws.write(L.tb_title, 0, t["in.table"], s["section"])
-    rows = []
-    for iso, ind in L.tb_rows:
-        o = ctx.observation(iso, ind.id)
-        i = L.isos.index(iso)
-        v = res.raw[i, ind_j[ind.id]]
-        rows.append([
-            iso, ctx.name(iso), ind.label(lang), ds.pillar(ind.pillar).label(lang),
-            None if math.isnan(v) else float(v), ind.unit,
-            o.year if o is not None and not math.isnan(v) else ind.year,
-            o.confidence if o is not None and not math.isnan(v) else t["in.missing"],
-            ", ".join(o.source_ids) if o is not None and not math.isnan(v) else "",
-            key(iso, ind.id),
-        ])
-    cols = [t["rk.iso"], t["in.province"], t["in.indicator"], t["wt.pillar"], t["in.value"], t["in.unit"],
-            t["in.year"], t["in.confidence"], t["in.sources"], t["in.key"]]
-    fmts = {TB_VALUE: s["value"], TB_YEAR: s["int"]}
-    ws.add_table(L.tb_header, 0, L.tb_last, TB_KEY, {
-        "name": "QIT_RawValues", "style": "Table Style Light 9", "data": rows,
-        "columns": [{"header": h, **({"format": fmts[c]} if c in fmts else {})} for c, h in enumerate(cols)],
-    })
-    ws.freeze_panes(L.norm_header + 1, 2)
+    _write_normalised(ctx, ws)
+    _write_scores(ctx, ws)
+    _write_raw(ctx, ws)
+    _write_table(ctx, ws)
+    ws.freeze_panes(layout.norm_header + 1, 2)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.repeat_columns(0, 1)
-    ws.print_area(0, 0, L.tb_last, last_col)
+    ws.print_area(0, 0, layout.tb_last, last_col)
+
+
+def _indicator_index(res) -> dict[str, int]:
+    return {iid: j for j, iid in enumerate(res.indicator_ids)}
+
+
+def _write_normalised(ctx: Context, ws) -> None:
+    """Block 1: each indicator's normalised value, by formula from the raw values of block 3."""
+    layout, text, styles, ds, res, lang = ctx.layout, ctx.words, ctx.styles, ctx.ds, ctx.res, ctx.lang
+    ind_j = _indicator_index(res)
+    method_label = {"minmax": "min-max", "goalposts": "goalposts", "rank": "percentile rank"}[res.normalisation]
+    ws.write(layout.norm_title, 0, text["in.norm"].format(method=method_label), styles["section"])
+    ws.write(layout.norm_pillar_row, IN_NAME, text["in.pillar_row"], styles["rowhead"])
+    ws.write(layout.norm_weight_row, IN_NAME, text["in.weight_row"], styles["rowhead"])
+    for p in ds.pillars:
+        c1, c2 = layout.pillar_cols[p.id]
+        if c1 == c2:
+            ws.write_string(layout.norm_pillar_row, c1, p.label(lang), styles["rowhead"])
+        else:
+            ws.merge_range(layout.norm_pillar_row, c1, layout.norm_pillar_row, c2, p.label(lang), styles["rowhead"])
+    ws.set_row(layout.norm_pillar_row, 30)
+    heads = [text["rk.iso"], text["in.province"]] + [_ind_head(ind, lang) for ind in layout.indicators]
+    ws.write_row(layout.norm_header, 0, heads, styles["header"])
+    ws.set_row(layout.norm_header, 54)
+    for ind in layout.indicators:
+        c = layout.ind_col[ind.id]
+        wref = layout.ref("weights", cell(layout.wi_row[ind.id], layout.WI_WEIGHT))
+        ws.write_formula(layout.norm_weight_row, c, f"={wref}", styles["weight"], ind.weight)
+    for i, iso in enumerate(layout.isos):
+        r = layout.norm_first + i
+        ws.write_string(r, IN_ISO, iso, styles["cell"])
+        ws.write_string(r, IN_NAME, ctx.name(iso), styles["cell"])
+        for ind in layout.indicators:
+            c = layout.ind_col[ind.id]
+            x = cell(layout.raw_first + i, c)
+            ws.write_formula(r, c, norm_formula(ctx, ind, x, layout.raw_col(ind.id)), styles["score"],
+                             cached(res.normalised[i, ind_j[ind.id]]))
+
+
+def _write_scores(ctx: Context, ws) -> None:
+    """Block 2: pillar scores, composite, rank, tier."""
+    layout, text, styles, ds, res, lang = ctx.layout, ctx.words, ctx.styles, ctx.ds, ctx.res, ctx.lang
+    ws.write(layout.sc_title, 0, text["in.scores"], styles["section"])
+    ws.write(layout.sc_weight_row, SC_PILLAR0 - 1, text["in.pweight_row"], styles["rowhead"])
+    heads = [text["rk.iso"], text["in.province"], text["rk.region"], text["rk.reported"], text["rk.score"],
+             text["in.ranked"].format(decimals=RANK_DECIMALS), text["rk.rank"], text["rk.level"], text["rk.tier"]]
+    heads += [p.label(lang) for p in ds.pillars]
+    ws.write_row(layout.sc_header, 0, heads, styles["header"])
+    ws.set_row(layout.sc_header, 42)
+    for k, p in enumerate(ds.pillars):
+        ws.write_formula(layout.sc_weight_row, SC_PILLAR0 + k, f"={layout.weight_used(p.id)}", styles["weight"],
+                         res.weights[p.id])
+    for i, iso in enumerate(layout.isos):
+        _write_score_row(ctx, ws, i, iso)
+    tier_cf(ctx, ws, layout.sc_first, layout.sc_first + layout.n - 1, SC_LEVEL, SC_TIER, SC_LEVEL)
+
+
+def _write_score_row(ctx: Context, ws, i: int, iso: str) -> None:
+    """One province's row of block 2."""
+    layout, styles, ds, res = ctx.layout, ctx.styles, ctx.ds, ctx.res
+    n_pillars = len(ds.pillars)
+    pil_k = {pid: k for k, pid in enumerate(res.pillar_ids)}
+    pillar_weights = area(layout.sc_weight_row, SC_PILLAR0, layout.sc_weight_row, SC_PILLAR0 + n_pillars - 1)
+    ranked_col = area(layout.sc_first, SC_RANKED, layout.sc_first + layout.n - 1, SC_RANKED)
+    r = layout.sc_first + i
+    prov = ds.province(iso)
+    ws.write_string(r, SC_ISO, iso, styles["cell"])
+    ws.write_string(r, SC_NAME, ctx.name(iso), styles["cell"])
+    ws.write_string(r, SC_REGION, ctx.region(prov.region), styles["cell"])
+    ws.write_string(r, SC_REPORTED, ctx.reported(iso), styles["cell"])
+    for k, p in enumerate(ds.pillars):
+        c1, c2 = layout.pillar_cols[p.id]
+        f = weighted_mean_formula(area(layout.norm_weight_row, c1, layout.norm_weight_row, c2),
+                                  area(layout.norm_first + i, c1, layout.norm_first + i, c2))
+        ws.write_formula(r, SC_PILLAR0 + k, f, styles["score"], cached(res.pillars[i, pil_k[p.id]]))
+    pillars = area(r, SC_PILLAR0, r, SC_PILLAR0 + n_pillars - 1)
+    ws.write_formula(r, SC_SCORE, weighted_mean_formula(pillar_weights, pillars), styles["score_bold"],
+                     cached(res.scores[i]))
+    ws.write_formula(r, SC_RANKED, ranked_formula(cell(r, SC_SCORE)), styles["score_ranked"],
+                     cached(float(rank_basis(res.scores[i]))))
+    ranked = cell(r, SC_RANKED)
+    ws.write_formula(r, SC_RANK, f'=IF(ISNUMBER({ranked}),_xlfn.RANK.EQ({ranked},{ranked_col}),"")', styles["int"],
+                     cached(res.ranks[i]))
+    tier = res.tier(iso, ctx.lang)
+    ws.write_formula(r, SC_LEVEL, f'=IF(ISNUMBER({ranked}),SUMPRODUCT(({layout.tier_mins()}>{ranked})*1)+1,"")',
+                     styles["int"], "" if tier.level is None else tier.level)
+    level = cell(r, SC_LEVEL)
+    ws.write_formula(r, SC_TIER, f'=IF(ISNUMBER({level}),INDEX({layout.tier_labels()},{level}),"")', styles["cell"],
+                     "" if tier.level is None else tier.label)
+
+
+def _write_raw(ctx: Context, ws) -> None:
+    """Block 3: the raw values used, looked up by key from the table of block 4."""
+    layout, text, styles, res, lang = ctx.layout, ctx.words, ctx.styles, ctx.res, ctx.lang
+    ind_j = _indicator_index(res)
+    ws.write(layout.raw_title, 0, text["in.raw"], styles["section"])
+    heads = [text["rk.iso"], text["in.province"]] + [_ind_head(ind, lang, unit=True) for ind in layout.indicators]
+    ws.write_row(layout.raw_header, 0, heads, styles["header"])
+    ws.set_row(layout.raw_header, 54)
+    ws.write_string(layout.raw_year, IN_NAME, text["in.year"], styles["rowhead"])
+    for ind in layout.indicators:
+        ws.write_string(layout.raw_year, layout.ind_col[ind.id], year_label(res, ind.id), styles["rowhead"])
+    values = area(layout.tb_first, TB_VALUE, layout.tb_last, TB_VALUE)
+    keys = area(layout.tb_first, TB_KEY, layout.tb_last, TB_KEY)
+    for i, iso in enumerate(layout.isos):
+        r = layout.raw_first + i
+        ws.write_string(r, IN_ISO, iso, styles["cell"])
+        ws.write_string(r, IN_NAME, ctx.name(iso), styles["cell"])
+        for ind in layout.indicators:
+            look = f'INDEX({values},MATCH("{key(iso, ind.id)}",{keys},0))'
+            ws.write_formula(r, layout.ind_col[ind.id], f'=IF(ISNUMBER({look}),{look},"")', styles["value"],
+                             cached(res.raw[i, ind_j[ind.id]]))
+
+
+def _write_table(ctx: Context, ws) -> None:
+    """Block 4: the raw values as an Excel table."""
+    layout, text, styles, ds, res, lang = ctx.layout, ctx.words, ctx.styles, ctx.ds, ctx.res, ctx.lang
+    ind_j = _indicator_index(res)
+    ws.write(layout.tb_title, 0, text["in.table"], styles["section"])
+    rows = []
+    for iso, ind in layout.tb_rows:
+        o = ctx.observation(iso, ind.id)
+        i = layout.isos.index(iso)
+        v = res.raw[i, ind_j[ind.id]]
+        known = o is not None and not math.isnan(v)
+        rows.append([
+            iso, ctx.name(iso), ind.label(lang), ds.pillar(ind.pillar).label(lang),
+            None if math.isnan(v) else float(v), ind.unit,
+            o.year if known else ind.year,
+            o.confidence if known else text["in.missing"],
+            ", ".join(o.source_ids) if known else "",
+            key(iso, ind.id),
+        ])
+    cols = [text["rk.iso"], text["in.province"], text["in.indicator"], text["wt.pillar"], text["in.value"],
+            text["in.unit"], text["in.year"], text["in.confidence"], text["in.sources"], text["in.key"]]
+    fmts = {TB_VALUE: styles["value"], TB_YEAR: styles["int"]}
+    ws.add_table(layout.tb_header, 0, layout.tb_last, TB_KEY, {
+        "name": "QIT_RawValues", "style": "Table Style Light 9", "data": rows,
+        "columns": [{"header": h, **({"format": fmts[c]} if c in fmts else {})} for c, h in enumerate(cols)],
+    })
 
 
 def _ind_head(ind: Indicator, lang: str, unit: bool = False) -> str:
@@ -257,9 +289,7 @@ def _ind_head(ind: Indicator, lang: str, unit: bool = False) -> str:
 
 def tier_cf(ctx: Context, ws, r1: int, r2: int, c1: int, c2: int, level_col: int) -> None:
     """Colour cells c1..c2 of rows r1..r2 by the tier level held in ``level_col`` (same row)."""
-    from xlsxwriter.utility import xl_col_to_name
-
-    col = xl_col_to_name(level_col)
+    col = col_letters(level_col + 1)
     for tier in ctx.ds.tiers:
         ws.conditional_format(r1, c1, r2, c2, {
             "type": "formula", "criteria": f"=${col}{r1 + 1}={tier.level}", "format": ctx.styles.tier_cf(tier.level)})

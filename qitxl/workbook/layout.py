@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 from dataclasses import dataclass, field
 from typing import Any
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-
+from ..cellrefs import col_letters
 from ..dataset import Dataset, Indicator
 from ..model import Results
 from .text import SHEETS, text
@@ -35,7 +34,8 @@ EV_KEY, EV_NOTE, EV_CITES, EV_NAME, EV_IND, EV_CONF, EV_VALUE, EV_SOURCES = rang
 
 def cell(row: int, col: int, absolute: bool = True) -> str:
     """A1 address, absolute ($A$1) unless asked otherwise."""
-    return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
+    dollar = "$" if absolute else ""
+    return f"{dollar}{col_letters(col + 1)}{dollar}{row + 1}"
 
 
 def area(r1: int, c1: int, r2: int, c2: int) -> str:
@@ -61,8 +61,8 @@ class Layout:
     WI_WEIGHT = 2  # column of an indicator's weight within its pillar, Weights sheet
 
     def __post_init__(self) -> None:
-        t = text(self.lang)
-        self.names = {s: t[f"sheet.{s}"] for s in SHEETS}
+        words = text(self.lang)
+        self.names = {sheet: words[f"sheet.{sheet}"] for sheet in SHEETS}
         ds, n = self.ds, len(self.res.iso_codes)
         # indicators in pillar order, so each pillar's columns are contiguous for SUMPRODUCT
         by_id = {i.id: i for i in ds.indicators}
@@ -138,9 +138,6 @@ class Layout:
         """Absolute range of one column of the scores block (all assessed provinces)."""
         return self.ref("indicators", area(self.sc_first, col, self.sc_first + self.n - 1, col))
 
-    def sc_pillar_col(self, pillar_id: str) -> int:
-        return SC_PILLAR0 + [p.id for p in self.ds.pillars].index(pillar_id)
-
     def raw_col(self, ind_id: str) -> str:
         c = self.ind_col[ind_id]
         return area(self.raw_first, c, self.raw_first + self.n - 1, c)
@@ -167,7 +164,7 @@ class Layout:
         return self.ref("weights", area(self.ti_first, TI_LABEL, self.ti_last, TI_LABEL))
 
     def col_name(self, col: int) -> str:
-        return xl_col_to_name(col)
+        return col_letters(col + 1)
 
 
 @dataclass
@@ -179,7 +176,7 @@ class Context:
     ds: Dataset
     res: Results
     lang: str
-    t: dict[str, str]
+    words: dict[str, str]
     layout: Layout
     title: str
     ranking_isos: tuple[str, ...]
@@ -211,10 +208,10 @@ class Context:
         return o.note, cites
 
     def region(self, region: str) -> str:
-        return self.t.get(f"region.{region}", region)
+        return self.words.get(f"region.{region}", region)
 
     def reported(self, iso: str) -> str:
         p = self.ds.province(iso)
         if p.reported_tier is None:
-            return self.t["not_mentioned"]
+            return self.words["not_mentioned"]
         return p.reported(self.lang)

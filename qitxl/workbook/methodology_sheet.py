@@ -79,30 +79,30 @@ CHARS = {"en": 95, "zh": 48}
 
 def write(ctx: Context) -> None:
     """Write the Methodology sheet."""
-    t, s, ds, res, lang = ctx.t, ctx.styles, ctx.ds, ctx.res, ctx.lang
+    words, styles, ds, res, lang = ctx.words, ctx.styles, ctx.ds, ctx.res, ctx.lang
     ws = ctx.sheets["methodology"]
     ws.hide_gridlines(2)
     ws.set_column(0, 0, 2)
     ws.set_column(1, 1, 22)
     ws.set_column(2, 2, 90)
-    ws.write(0, 1, t["me.title"], s["title"])
+    ws.write(0, 1, words["me.title"], styles["title"])
     ws.set_row(0, 26)
     years = ", ".join(f"{i.label(lang)} {i.year}" for i in ds.indicators if i.year) or "-"
     treated = ", ".join(i.label(lang) for i in ds.indicators if res.transforms[i.id] != "none")
     tiers = "; ".join(f"{td.label(lang)} >= {td.min_score:g}" for td in ds.tiers)
     fill = {"years": years, "assessed": len(ds.assessed), "skew": f"{ds.method.skew_limit:g}",
-            "kurt": f"{ds.method.kurtosis_limit:g}", "treated": treated or t["tr.none"], "tiers": tiers,
+            "kurt": f"{ds.method.kurtosis_limit:g}", "treated": treated or words["tr.none"], "tiers": tiers,
             "norm_text": NORM_TEXT[lang][res.normalisation], "decimals": RANK_DECIMALS,
             "margin": default_margin(len(res.iso_codes))}
     r = 2
     for head, body in STEPS[lang]:
         if body is None:
             r += 1 if r > 2 else 0
-            ws.write(r, 1, head, s["section"])
+            ws.write(r, 1, head, styles["section"])
         else:
             text = body.format(**fill)
-            ws.write(r, 1, head, s["rowhead"])
-            ws.write(r, 2, text, s["wrap"])
+            ws.write(r, 1, head, styles["rowhead"])
+            ws.write(r, 2, text, styles["wrap"])
             ws.set_row(r, 14 * max(1, math.ceil(len(text) / CHARS[lang])) + 4)
         r += 1
     ws.set_landscape()

@@ -23,7 +23,7 @@ def _para(ctx: Context, ws, row: int, text: str, fmt_name: str = "bullet", prefi
 
 def write(ctx: Context) -> None:
     """Write the Overview sheet (first sheet, active when the file opens)."""
-    L, t, s, ds, lang = ctx.layout, ctx.t, ctx.styles, ctx.ds, ctx.lang
+    layout, words, styles, ds, lang = ctx.layout, ctx.words, ctx.styles, ctx.ds, ctx.lang
     ws = ctx.sheets["overview"]
     ws.hide_gridlines(2)
     ws.set_column(0, 0, 2)
@@ -33,49 +33,49 @@ def write(ctx: Context) -> None:
     ws.set_column(4, 7, 16)
     ws.set_column(8, 8, 2)
     ws.set_column(9, 16, 9)
-    ws.merge_range(0, 1, 0, 7, ctx.title, s["title"])
+    ws.merge_range(0, 1, 0, 7, ctx.title, styles["title"])
     ws.set_row(0, 30)
-    ws.merge_range(1, 1, 1, 7, t["ov.version"].format(version=ds.version, date=ds.date, package=__version__),
-                   s["subtitle"])
+    ws.merge_range(1, 1, 1, 7, words["ov.version"].format(version=ds.version, date=ds.date, package=__version__),
+                   styles["subtitle"])
     r = 3
-    ws.write(r, 1, t["ov.read"], s["section"])
+    ws.write(r, 1, words["ov.read"], styles["section"])
     r += 1
     for n in range(1, 6):
-        r = _para(ctx, ws, r, t[f"ov.read.{n}"], prefix="• ")
+        r = _para(ctx, ws, r, words[f"ov.read.{n}"], prefix="• ")
     r += 1
-    r = _para(ctx, ws, r, t["ov.assessed"].format(assessed=len(ds.assessed), total=len(ds.provinces)), "muted")
+    r = _para(ctx, ws, r, words["ov.assessed"].format(assessed=len(ds.assessed), total=len(ds.provinces)), "muted")
     r += 1
-    ws.write(r, 1, t["ov.legend"], s["section"])
+    ws.write(r, 1, words["ov.legend"], styles["section"])
     r += 1
-    ws.write_row(r, 1, [t["ov.level"], t["ov.tier"], t["ov.min"]], s["header"])
+    ws.write_row(r, 1, [words["ov.level"], words["ov.tier"], words["ov.min"]], styles["header"])
     r += 1
     for tier in ds.tiers:
-        ws.write_number(r, 1, tier.level, s.tier(tier.level))
-        ws.write_string(r, 2, tier.label(lang), s.tier(tier.level))
-        ws.write_number(r, 3, tier.min_score, s["score"])
+        ws.write_number(r, 1, tier.level, styles.tier(tier.level))
+        ws.write_string(r, 2, tier.label(lang), styles.tier(tier.level))
+        ws.write_number(r, 3, tier.min_score, styles["score"])
         r += 1
     r += 1
-    ws.write(r, 1, t["ov.caveats"], s["section"])
+    ws.write(r, 1, words["ov.caveats"], styles["section"])
     r += 1
     for n in range(1, 6):
-        r = _para(ctx, ws, r, t[f"ov.caveat.{n}"], prefix="• ")
+        r = _para(ctx, ws, r, words[f"ov.caveat.{n}"], prefix="• ")
     last_text = r
 
     first, last, name_col, score_col = ctx.chart_refs["rankings"]
-    sheet = L.names["rankings"]
+    sheet = layout.names["rankings"]
     n = last - first + 1
     chart = ctx.wb.add_chart({"type": "bar"})
     chart.add_series({
-        "name": t["ov.chart"],
+        "name": words["ov.chart"],
         "categories": [sheet, first, name_col, last, name_col],
         "values": [sheet, first, score_col, last, score_col],
         "fill": {"color": "#2E75B6"}, "gap": 60,
-        "data_labels": {"value": True, "num_format": "0.0", "font": {"size": 8, "name": s.font}},
+        "data_labels": {"value": True, "num_format": "0.0", "font": {"size": 8, "name": styles.font}},
     })
-    chart.set_title({"name": t["ov.chart"], "name_font": {"size": 11, "name": s.font}})
+    chart.set_title({"name": words["ov.chart"], "name_font": {"size": 11, "name": styles.font}})
     chart.set_x_axis({"min": 0, "max": 100, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-                      "num_font": {"size": 8, "name": s.font}})
-    chart.set_y_axis({"reverse": True, "num_font": {"size": 9, "name": s.font}})
+                      "num_font": {"size": 8, "name": styles.font}})
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 9, "name": styles.font}})
     chart.set_legend({"none": True})
     chart.set_size({"width": 560, "height": max(260, 26 * n + 90)})
     ws.insert_chart(3, 9, chart, {"x_offset": 4, "y_offset": 0, "object_position": 2})
