@@ -12,7 +12,7 @@ Four checks, each a table plus flags in plain words, after a summary of the code
 4. What drives the composite: each pillar's correlation with it, and what happens to the ranks
    when the pillar is removed (its weight set to zero, the others rescaled).
 
-With a dozen assessed provinces every correlation is fragile: one province can swing it. The
+With a few dozen assessed provinces a correlation is still fragile: one or two can swing it. The
 thresholds below are the usual rules of thumb, not tests of significance.
 """
 

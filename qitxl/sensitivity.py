@@ -16,11 +16,11 @@ same seed gives the same result.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from .dataset import Dataset, bundled
 from .model import (
@@ -43,7 +43,7 @@ TABLE_COLUMNS = ("iso_code", "name_en", "name_zh", "nominal_rank", "median_rank"
 class SensitivityResult:
     """Rank uncertainty for the assessed provinces.
 
-    ``table``: one row per assessed province in nominal rank order (ties by ISO code), columns
+    ``rows``: one dict per assessed province in nominal rank order (ties by ISO code), columns
     ``TABLE_COLUMNS``. ``p05``/``p95`` are ranks that occurred in the draws, chosen so that at
     least 90% of draws fall between them; ``best``/``worst`` are the extremes over all draws.
     ``settings``: what was run, for display. ``draws``: the number of draws. ``ranks``: the rank
@@ -51,11 +51,18 @@ class SensitivityResult:
     (normalisation, aggregation) index drawn each time, into ``settings["combinations"]``.
     """
 
-    table: pd.DataFrame
+    rows: tuple[dict[str, object], ...]
     settings: Mapping[str, object]
     draws: int
     ranks: np.ndarray = field(repr=False)
     choices: np.ndarray = field(repr=False)
+
+    @functools.cached_property
+    def table(self):
+        """``rows`` as a pandas DataFrame (pandas is imported only when this is asked for)."""
+        import pandas as pd
+
+        return pd.DataFrame(list(self.rows), columns=list(TABLE_COLUMNS))
 
 
 def draw_weights(nominal: np.ndarray, draws: int, perturbation: float, rng: np.random.Generator) -> np.ndarray:
@@ -135,7 +142,6 @@ def run(dataset: Dataset | None = None, weights: Weights = None, *, draws: int =
             "p95": int(np.quantile(r, 0.95, method="inverted_cdf")),
             "best": int(r.min()), "worst": int(r.max()),
         })
-    table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     settings = {
         "draws": int(draws), "seed": int(seed), "perturbation": float(perturbation),
         "weight_rule": f"each pillar weight x (1 + U(-{perturbation:g}, +{perturbation:g})), rescaled to sum to 1",
@@ -147,4 +153,4 @@ def run(dataset: Dataset | None = None, weights: Weights = None, *, draws: int =
         "skew_transform": ds.method.skew_transform,
         "provinces": len(order), "dataset_version": ds.version, "dataset": ds.origin,
     }
-    return SensitivityResult(table=table, settings=settings, draws=int(draws), ranks=ranks, choices=choice)
+    return SensitivityResult(rows=tuple(rows), settings=settings, draws=int(draws), ranks=ranks, choices=choice)

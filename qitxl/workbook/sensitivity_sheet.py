@@ -49,7 +49,7 @@ def write(ctx: Context) -> None:
                                 "se.span")]
     ws.write_row(HEADER, 0, heads, styles["header"])
     ws.set_row(HEADER, 32)
-    rows = sens.table.to_dict(orient="records")
+    rows = [dict(r) for r in sens.rows]
     for n, row in enumerate(rows):
         r = HEADER + 1 + n
         ws.write_string(r, NAME, localised(row, "name", lang), styles["cell"])
