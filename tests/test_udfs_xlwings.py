@@ -59,6 +59,11 @@ def win():
                 setattr(xlwings, a, v)
             xlwings.engines.engines.remove(engine)
             xlwings.engines.engines_by_name.pop("excel", None)
+            com_server = sys.modules.get("xlwings.com_server")
+            if com_server is not None:
+                # xlwings.com_server makes an event loop when imported (for the COM server it never
+                # starts here); close it, or it is reported as an unclosed loop and two open sockets.
+                com_server.loop.close()
             for sub in ("udfs", "_xlwindows", "com_server"):
                 if hasattr(xlwings, sub):
                     delattr(xlwings, sub)
