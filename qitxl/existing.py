@@ -15,7 +15,7 @@ import gc
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from .sheetxml import (
     CT_METADATA,
     NS_PKG_REL,
     REL_SHEET_METADATA,
+    CellXml,
     SheetXml,
     WorkbookInfo,
     build_cell,
@@ -231,29 +232,9 @@ class Book:
             data = self.pkg.get(info.part)
             if data is None or not _QIT_BYTES.search(data):
                 continue
-            sh = self.sheet(info.name)
-            masters: dict[str, tuple[int, int, str, list[cellrefs.Token]]] = {}
-            for (r, c), cell in sh.cells.items():
-                fa = cell.f_attrs
-                if fa is None:
-                    continue
-                text = cell.f_text
-                if fa.get("t") == "shared":
-                    si = fa.get("si", "")
-                    if text is not None:
-                        masters[si] = (r, c, text, [])
-                    else:
-                        m = masters.get(si)
-                        if m is None:
-                            continue  # a follower before its master: not valid, leave it alone
-                        if not cellrefs.mentions_qit(m[2]):
-                            continue
-                        try:
-                            text = cellrefs.shift_formula(m[2], r - m[0], c - m[1])
-                        except (ValueError, FormulaSyntaxError) as exc:
-                            raise InputError(f"{info.name}!{address(r, c)}: cannot expand shared formula "
-                                             f"={m[2]} ({exc})") from None
-                if text is None or not cellrefs.mentions_qit(text):
+            cells = self.sheet(info.name).cells.items()
+            for r, c, text, fa in expand_shared(cells, cellrefs.mentions_qit, strict_in=info.name):
+                if not cellrefs.mentions_qit(text):
                     continue
                 try:
                     tokens = cellrefs.tokenize(text)
@@ -314,30 +295,43 @@ class Book:
             self.overrides[(qc.sheet, qc.row, qc.col)] = v
 
 
-def formula_cells(book: Book, sheet: str) -> Iterator[tuple[int, int, str, dict[str, str]]]:
-    """Every formula cell of a sheet as (row, col, explicit text, <f> attributes), shared formulas
-    expanded; followers whose master is missing or cannot be moved are skipped."""
-    sh = book.sheet(sheet)
+def expand_shared(cells: Iterable[tuple[tuple[int, int], CellXml]], expand: Callable[[str], bool] = bool,
+                  strict_in: str | None = None) -> Iterator[tuple[int, int, str, dict[str, str]]]:
+    """Every formula cell as (row, col, explicit text, <f> attributes), with each shared formula's
+    followers given their master's text moved to their own place.
+
+    Followers whose master is missing (or comes after them) are skipped, and so are those of a master
+    whose text ``expand`` rejects. A follower whose master cannot be moved is skipped, or, with
+    ``strict_in`` (the sheet's name, for the message), an InputError.
+    """
     masters: dict[str, tuple[int, int, str]] = {}
-    for (r, c), cell in sorted(sh.cells.items()):
+    for (r, c), cell in cells:
         fa = cell.f_attrs
         if fa is None:
             continue
         text = cell.f_text
         if fa.get("t") == "shared":
             si = fa.get("si", "")
-            if text is not None and text != "":
+            if text is not None:
                 masters[si] = (r, c, text)
             else:
                 m = masters.get(si)
-                if m is None:
+                if m is None or not expand(m[2]):
                     continue
                 try:
                     text = cellrefs.shift_formula(m[2], r - m[0], c - m[1])
-                except (ValueError, FormulaSyntaxError):
-                    continue
+                except (ValueError, FormulaSyntaxError) as exc:
+                    if strict_in is None:
+                        continue
+                    raise InputError(f"{strict_in}!{address(r, c)}: cannot expand shared formula ={m[2]} "
+                                     f"({exc})") from None
         if text:
             yield r, c, text, fa
+
+
+def formula_cells(book: Book, sheet: str) -> Iterator[tuple[int, int, str, dict[str, str]]]:
+    """Every formula cell of a sheet in row order, shared formulas expanded (see ``expand_shared``)."""
+    return expand_shared(sorted(book.sheet(sheet).cells.items()))
 
 
 # ----------------------------------------------------------------------------- writing

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -284,37 +284,28 @@ def parse(formula: str, row: int, col: int, tokens: list[Token] | None = None) -
     return _Parser(formula, tokens, row, col).parse()
 
 
-def functions_used(node: tuple) -> set[str]:
-    """Names of the functions an AST calls."""
-    out: set[str] = set()
+def _walk(node: tuple) -> Iterator[tuple]:
+    """Every node of an AST, depth first (a call's arguments, an operator's operands)."""
     stack = [node]
     while stack:
         n = stack.pop()
+        yield n
         if n[0] == "call":
-            out.add(n[1])
             stack.extend(n[2])
         elif n[0] == "bin":
             stack.extend(n[2:])
         elif n[0] in ("neg", "pos", "pct"):
             stack.append(n[1])
-    return out
+
+
+def functions_used(node: tuple) -> set[str]:
+    """Names of the functions an AST calls."""
+    return {n[1] for n in _walk(node) if n[0] == "call"}
 
 
 def refs_used(node: tuple, row: int, col: int) -> list[Ref]:
     """Every reference of an AST, placed for the copy of the formula in (row, col)."""
-    out: list[Ref] = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n[0] == "ref":
-            out.append(place(n, row, col))
-        elif n[0] == "call":
-            stack.extend(n[2])
-        elif n[0] == "bin":
-            stack.extend(n[2:])
-        elif n[0] in ("neg", "pos", "pct"):
-            stack.append(n[1])
-    return out
+    return [place(n, row, col) for n in _walk(node) if n[0] == "ref"]
 
 
 def place(node: tuple, row: int, col: int) -> Ref:
