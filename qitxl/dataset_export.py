@@ -61,7 +61,8 @@ NOTES = {
     "url": "Where it is.", "kind": "What kind of source it is.", "accessed": "When the URL was accessed.",
     "reported_tier": "The seed article's tier, 1 = top.", "reported_label": "Its label, as reported.",
     "coder_a": "First coder's rating, 0-5.", "coder_b": "Second coder's rating, 0-5.",
-    "final": "Reconciled rating; must equal the indicators sheet's value.",
+    "final": "Reconciled rating. A different value on the indicators sheet is a rating revised since "
+             "(qitxl audit lists those).",
     "resolution": "How the final rating was reached where the coders differ.",
 }
 README = [
